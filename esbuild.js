@@ -1,0 +1,46 @@
+// Bundles the extension host, the CLI and the webview. Native and heavy runtime packages stay external
+// (they are installed as dependencies and loaded from node_modules at run time).
+const esbuild = require('esbuild');
+const fs = require('node:fs');
+const path = require('node:path');
+
+const watch = process.argv.includes('--watch');
+const production = process.argv.includes('--production');
+const external = ['vscode', 'sharp', 'onnxruntime-node', 'exceljs', '@jimp/js-bmp', 'openai'];
+
+const common = {
+  bundle: true,
+  sourcemap: !production,
+  minify: production,
+  logLevel: 'warning',
+};
+
+const targets = [
+  { entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', target: 'node20', external },
+  {
+    entryPoints: ['src/cli.ts'],
+    outfile: 'dist/cli.js',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external,
+    banner: { js: '#!/usr/bin/env node' },
+  },
+  // The panel runs in the webview's browser sandbox: no Node modules.
+  { entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife', target: 'es2022' },
+].filter((t) => fs.existsSync(path.join(__dirname, t.entryPoints[0])));
+
+async function main() {
+  if (watch) {
+    for (const t of targets) await (await esbuild.context({ ...common, ...t })).watch();
+    console.log('[esbuild] watching');
+    return;
+  }
+  await Promise.all(targets.map((t) => esbuild.build({ ...common, ...t })));
+  if (fs.existsSync('dist/cli.js')) fs.chmodSync('dist/cli.js', 0o755);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

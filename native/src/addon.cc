@@ -1,0 +1,273 @@
+// N-API entry points. Heavy work runs on libuv's pool via AsyncWorker and resolves a promise, so the
+// extension host's JS thread never waits on flow or rendering.
+#include <napi.h>
+
+#include <memory>
+#include <stdexcept>
+#include <string>
+
+#include "backend.h"
+
+namespace {
+
+using mellm::CancelFlag;
+using mellm::Device;
+using mellm::TvL1Params;
+
+// A JS-visible handle on a CancelFlag shared with the worker that polls it.
+class CancelToken : public Napi::ObjectWrap<CancelToken> {
+ public:
+  static Napi::Function Init(Napi::Env env) {
+    return DefineClass(env, "CancelToken",
+                       {InstanceMethod("cancel", &CancelToken::Cancel),
+                        InstanceAccessor("cancelled", &CancelToken::Cancelled, nullptr)});
+  }
+  explicit CancelToken(const Napi::CallbackInfo& info)
+      : Napi::ObjectWrap<CancelToken>(info), flag_(std::make_shared<CancelFlag>()) {}
+  std::shared_ptr<CancelFlag> flag() const { return flag_; }
+
+ private:
+  Napi::Value Cancel(const Napi::CallbackInfo& info) {
+    flag_->cancelled.store(true);
+    return info.Env().Undefined();
+  }
+  Napi::Value Cancelled(const Napi::CallbackInfo& info) {
+    return Napi::Boolean::New(info.Env(), flag_->cancelled.load());
+  }
+  std::shared_ptr<CancelFlag> flag_;
+};
+
+Napi::FunctionReference* gCancelCtor = nullptr;
+
+Device parseDevice(const Napi::Object& opts) {
+  if (!opts.Has("device")) return Device::Auto;
+  std::string d = opts.Get("device").ToString().Utf8Value();
+  if (d == "auto") return Device::Auto;
+  if (d == "cpu") return Device::Cpu;
+  if (d == "cuda") return Device::Cuda;
+  throw Napi::TypeError::New(opts.Env(), "device must be 'auto', 'cpu' or 'cuda', got '" + d + "'");
+}
+
+int optInt(const Napi::Object& o, const char* key, int dflt) {
+  if (!o.Has(key) || o.Get(key).IsUndefined()) return dflt;
+  return o.Get(key).ToNumber().Int32Value();
+}
+double optNum(const Napi::Object& o, const char* key, double dflt) {
+  if (!o.Has(key) || o.Get(key).IsUndefined()) return dflt;
+  return o.Get(key).ToNumber().DoubleValue();
+}
+
+TvL1Params parseParams(const Napi::Object& o) {
+  TvL1Params p;
+  p.tau = optNum(o, "tau", p.tau);
+  p.lambda = optNum(o, "lambda", p.lambda);
+  p.theta = optNum(o, "theta", p.theta);
+  p.nscales = optInt(o, "nscales", p.nscales);
+  p.warps = optInt(o, "warps", p.warps);
+  p.epsilon = optNum(o, "epsilon", p.epsilon);
+  p.innerIterations = optInt(o, "innerIterations", p.innerIterations);
+  p.outerIterations = optInt(o, "outerIterations", p.outerIterations);
+  p.scaleStep = optNum(o, "scaleStep", p.scaleStep);
+  p.gamma = optNum(o, "gamma", p.gamma);
+  p.medianFiltering = optInt(o, "medianFiltering", p.medianFiltering);
+  return p;
+}
+
+// Copies a typed array of the expected element count; copying keeps the worker independent of GC.
+template <typename T, typename Arr>
+std::vector<T> copyArray(const Napi::Value& v, size_t n, const char* what) {
+  if (!v.IsTypedArray()) throw Napi::TypeError::New(v.Env(), std::string(what) + " must be a typed array");
+  Arr a = v.As<Arr>();
+  if (a.ElementLength() != n)
+    throw Napi::RangeError::New(v.Env(), std::string(what) + " has " + std::to_string(a.ElementLength()) +
+                                             " elements, expected " + std::to_string(n));
+  return std::vector<T>(a.Data(), a.Data() + n);
+}
+
+class FlowWorker : public Napi::AsyncWorker {
+ public:
+  FlowWorker(Napi::Env env, std::vector<uint8_t> i0, std::vector<uint8_t> i1, int w, int h, TvL1Params p,
+             Device dev, int devIndex, int threads, std::shared_ptr<CancelFlag> cancel)
+      : Napi::AsyncWorker(env), deferred_(Napi::Promise::Deferred::New(env)), i0_(std::move(i0)),
+        i1_(std::move(i1)), w_(w), h_(h), p_(p), dev_(dev), devIndex_(devIndex), threads_(threads),
+        cancel_(std::move(cancel)), u_(size_t(w) * h), v_(size_t(w) * h) {}
+  Napi::Promise Promise() { return deferred_.Promise(); }
+
+  void Execute() override {
+    try {
+      bool done = mellm::computeFlow(dev_, devIndex_, i0_.data(), i1_.data(), w_, h_, p_, u_.data(), v_.data(),
+                                     *cancel_, threads_);
+      cancelled_ = !done;
+    } catch (const std::exception& e) {
+      SetError(e.what());
+    }
+  }
+  void OnOK() override {
+    Napi::Env env = Env();
+    if (cancelled_) {
+      Napi::Error err = Napi::Error::New(env, "optical flow cancelled");
+      err.Set("code", Napi::String::New(env, "ECANCELLED"));
+      deferred_.Reject(err.Value());
+      return;
+    }
+    size_t n = u_.size();
+    Napi::Float32Array u = Napi::Float32Array::New(env, n);
+    Napi::Float32Array v = Napi::Float32Array::New(env, n);
+    std::copy(u_.begin(), u_.end(), u.Data());
+    std::copy(v_.begin(), v_.end(), v.Data());
+    Napi::Object out = Napi::Object::New(env);
+    out.Set("u", u);
+    out.Set("v", v);
+    deferred_.Resolve(out);
+  }
+  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
+
+ private:
+  Napi::Promise::Deferred deferred_;
+  std::vector<uint8_t> i0_, i1_;
+  int w_, h_;
+  TvL1Params p_;
+  Device dev_;
+  int devIndex_, threads_;
+  std::shared_ptr<CancelFlag> cancel_;
+  std::vector<float> u_, v_;
+  bool cancelled_ = false;
+};
+
+void checkSize(Napi::Env env, int w, int h) {
+  if (w <= 0 || h <= 0 || w > 16384 || h > 16384)
+    throw Napi::RangeError::New(env, "image size " + std::to_string(w) + "x" + std::to_string(h) + " is out of range");
+}
+
+// flow(onsetGrey, apexGrey, width, height, params, opts, cancelToken?) -> Promise<{u, v}>
+Napi::Value Flow(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int w = info[2].ToNumber().Int32Value();
+  int h = info[3].ToNumber().Int32Value();
+  checkSize(env, w, h);
+  size_t n = size_t(w) * h;
+  auto i0 = copyArray<uint8_t, Napi::Uint8Array>(info[0], n, "onset");
+  auto i1 = copyArray<uint8_t, Napi::Uint8Array>(info[1], n, "apex");
+  TvL1Params p = info[4].IsObject() ? parseParams(info[4].As<Napi::Object>()) : TvL1Params{};
+  Napi::Object opts = info[5].IsObject() ? info[5].As<Napi::Object>() : Napi::Object::New(env);
+  Device dev = parseDevice(opts);
+  int devIndex = optInt(opts, "deviceIndex", 0);
+  int threads = optInt(opts, "threads", 0);
+  std::shared_ptr<CancelFlag> cancel;
+  if (info.Length() > 6 && info[6].IsObject()) {
+    cancel = CancelToken::Unwrap(info[6].As<Napi::Object>())->flag();
+  } else {
+    cancel = std::make_shared<CancelFlag>();
+  }
+  auto* worker = new FlowWorker(env, std::move(i0), std::move(i1), w, h, p, dev, devIndex, threads, cancel);
+  Napi::Promise promise = worker->Promise();
+  worker->Queue();
+  return promise;
+}
+
+class RenderWorker : public Napi::AsyncWorker {
+ public:
+  RenderWorker(Napi::Env env, std::vector<uint8_t> grey, std::vector<float> u, std::vector<float> v, int w, int h,
+               bool comp, int nx, int ny, int window, Device dev, int devIndex)
+      : Napi::AsyncWorker(env), deferred_(Napi::Promise::Deferred::New(env)), grey_(std::move(grey)),
+        u_(std::move(u)), v_(std::move(v)), rgb_(size_t(w) * h * 3), dev_(dev), devIndex_(devIndex) {
+    in_.w = w;
+    in_.h = h;
+    in_.compensate = comp;
+    in_.noseX = nx;
+    in_.noseY = ny;
+    in_.window = window;
+  }
+  Napi::Promise Promise() { return deferred_.Promise(); }
+  void Execute() override {
+    try {
+      in_.grey = grey_.data();
+      in_.u = u_.data();
+      in_.v = v_.data();
+      out_.rgb = rgb_.data();
+      mellm::renderMap(dev_, devIndex_, in_, out_);
+    } catch (const std::exception& e) {
+      SetError(e.what());
+    }
+  }
+  void OnOK() override {
+    Napi::Env env = Env();
+    Napi::Uint8Array rgb = Napi::Uint8Array::New(env, rgb_.size());
+    std::copy(rgb_.begin(), rgb_.end(), rgb.Data());
+    Napi::Object out = Napi::Object::New(env);
+    out.Set("rgb", rgb);
+    Napi::Array head = Napi::Array::New(env, 2);
+    head.Set(uint32_t(0), Napi::Number::New(env, out_.headU));
+    head.Set(uint32_t(1), Napi::Number::New(env, out_.headV));
+    out.Set("head", head);
+    out.Set("magMin", Napi::Number::New(env, out_.magMin));
+    out.Set("magMax", Napi::Number::New(env, out_.magMax));
+    deferred_.Resolve(out);
+  }
+  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
+
+ private:
+  Napi::Promise::Deferred deferred_;
+  std::vector<uint8_t> grey_;
+  std::vector<float> u_, v_;
+  std::vector<uint8_t> rgb_;
+  mellm::MmcInput in_;
+  mellm::MmcOutput out_;
+  Device dev_;
+  int devIndex_;
+};
+
+// renderMmc(grey, u, v, width, height, opts {nose: [x, y] | null, window, device}) -> Promise<{rgb, head, magMin, magMax}>
+Napi::Value RenderMmc(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int w = info[3].ToNumber().Int32Value();
+  int h = info[4].ToNumber().Int32Value();
+  checkSize(env, w, h);
+  size_t n = size_t(w) * h;
+  auto grey = copyArray<uint8_t, Napi::Uint8Array>(info[0], n, "grey");
+  auto u = copyArray<float, Napi::Float32Array>(info[1], n, "u");
+  auto v = copyArray<float, Napi::Float32Array>(info[2], n, "v");
+  Napi::Object opts = info[5].IsObject() ? info[5].As<Napi::Object>() : Napi::Object::New(env);
+  bool comp = false;
+  int nx = 0, ny = 0;
+  if (opts.Has("nose") && opts.Get("nose").IsArray()) {
+    Napi::Array nose = opts.Get("nose").As<Napi::Array>();
+    comp = true;
+    nx = nose.Get(uint32_t(0)).ToNumber().Int32Value();
+    ny = nose.Get(uint32_t(1)).ToNumber().Int32Value();
+  }
+  int window = optInt(opts, "window", 11);
+  if (window < 1 || window % 2 == 0) throw Napi::RangeError::New(env, "window must be a positive odd number");
+  Device dev = parseDevice(opts);
+  int devIndex = optInt(opts, "deviceIndex", 0);
+  auto* worker = new RenderWorker(env, std::move(grey), std::move(u), std::move(v), w, h, comp, nx, ny, window, dev,
+                                  devIndex);
+  Napi::Promise promise = worker->Promise();
+  worker->Queue();
+  return promise;
+}
+
+Napi::Value Info(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  mellm::BackendInfo b = mellm::backendInfo();
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("cudaCompiled", Napi::Boolean::New(env, b.cudaCompiled));
+  o.Set("cudaDevices", Napi::Number::New(env, b.cudaDevices));
+  o.Set("cpuThreads", Napi::Number::New(env, b.cpuThreads));
+  return o;
+}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  Napi::Function ctor = CancelToken::Init(env);
+  gCancelCtor = new Napi::FunctionReference(Napi::Persistent(ctor));
+  env.SetInstanceData(gCancelCtor);
+  exports.Set("CancelToken", ctor);
+  exports.Set("flow", Napi::Function::New(env, Flow));
+  exports.Set("renderMmc", Napi::Function::New(env, RenderMmc));
+  exports.Set("info", Napi::Function::New(env, Info));
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(mellm_native, Init)

@@ -1,0 +1,4 @@
+// Every subcommand of `mellm`, in the order `mellm --help` lists them. Add one line per command module.
+import type { CliCommand } from './types';
+
+export const COMMANDS: CliCommand[] = [];
