@@ -1,0 +1,194 @@
+// The `mellm` task type: export, train, merge, serve and benchmark jobs as VS Code tasks. Each runs
+// through a pseudoterminal we drive ourselves, so we can check the target before launch, turn training
+// logs into a progress notification, and hand a served model's URL to the panel.
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { JOB_KINDS, JobDefinitionError, clientHostFor, resolveJob, type JobSettings, type MellmTaskDefinition } from '../core/train/jobs';
+import { commandLine, preflight, shellQuote, type Target, type TargetExec, type TaskPlan } from '../core/train/launch';
+import { TrainProgressTracker, describeProgress } from '../core/train/progress';
+
+export const TASK_TYPE = 'mellm';
+
+function readSettings(): JobSettings {
+  const c = vscode.workspace.getConfiguration('mellm');
+  const ws = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? process.cwd();
+  const remotePrefix = c.get<string>('jobs.remotePrefix', '').trim();
+  const workdir = c.get<string>('jobs.workdir', '').trim() || (remotePrefix ? 'mellm-jobs' : path.join(ws, '.mellm', 'jobs'));
+  return {
+    remotePrefix,
+    workdir,
+    train: c.get<JobSettings['train']>('train', {}),
+    serve: c.get<JobSettings['serve']>('serve', {}),
+    endpoints: c.get<string[]>('endpoints', []),
+    model: c.get<string>('model', 'mellm'),
+    concurrency: c.get<number>('jobs.concurrency', 8),
+  };
+}
+
+function mellmCommand(context: vscode.ExtensionContext, remote: boolean): string[] {
+  const custom = vscode.workspace.getConfiguration('mellm').get<string>('jobs.cli', '').trim();
+  if (custom) return custom.split(/\s+/);
+  // Remote targets need their own install; here the bundled CLI runs under VS Code's own Node.
+  return remote ? ['mellm'] : ['node', context.asAbsolutePath(path.join('dist', 'cli.js'))];
+}
+
+function runScript(target: Target, script: string): Promise<{ code: number; stdout: string }> {
+  const argv = target.remotePrefix.length > 0 ? [...target.remotePrefix, script] : ['sh', '-c', script];
+  return new Promise((resolve) => {
+    const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'ignore'] });
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.on('error', () => resolve({ code: 127, stdout }));
+    child.on('close', (code) => resolve({ code: code ?? 1, stdout }));
+  });
+}
+
+class JobTerminal implements vscode.Pseudoterminal {
+  private readonly writeEmitter = new vscode.EventEmitter<string>();
+  private readonly closeEmitter = new vscode.EventEmitter<number>();
+  readonly onDidWrite = this.writeEmitter.event;
+  readonly onDidClose = this.closeEmitter.event;
+  private child: ChildProcess | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly plan: TaskPlan,
+    private readonly target: Target,
+    private readonly log: vscode.LogOutputChannel,
+  ) {}
+
+  private print(text: string): void {
+    this.writeEmitter.fire(text.replace(/\r?\n/g, '\r\n'));
+  }
+
+  open(): void {
+    void this.run();
+  }
+
+  close(): void {
+    this.stop();
+  }
+
+  private stop(): void {
+    this.stopped = true;
+    if (this.child?.pid) {
+      try {
+        process.kill(-this.child.pid, 'SIGTERM');
+      } catch {
+        this.child.kill('SIGTERM');
+      }
+    }
+  }
+
+  private async run(): Promise<void> {
+    const exec: TargetExec = (script) => runScript(this.target, script);
+    this.print(`MELLM: ${this.plan.label}\n`);
+    const problems = await preflight(this.plan, this.target, exec);
+    if (problems.length > 0) {
+      for (const p of problems) this.print(`✗ ${p}\n`);
+      void vscode.window.showErrorMessage(`MELLM ${this.plan.kind}: ${problems[0]}`);
+      this.closeEmitter.fire(1);
+      return;
+    }
+    const line = commandLine(this.plan, this.target);
+    this.log.info(`job ${this.plan.kind}: ${line.length > 400 ? line.slice(0, 400) + '…' : line}`);
+    this.print(`$ ${this.plan.argv.map(shellQuote).join(' ')}\n`);
+    const child = spawn('sh', ['-c', line], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = child;
+    const tracker = new TrainProgressTracker();
+    let report: ((text: string, fraction?: number) => void) | undefined;
+    let lastFraction = 0;
+    const onData = (d: Buffer): void => {
+      const text = d.toString();
+      this.print(text);
+      if (this.plan.kind !== 'train') return;
+      for (const l of text.split('\n')) {
+        const p = tracker.update(l);
+        if (p && report) {
+          const fraction = p.step !== undefined && p.total ? p.step / p.total : undefined;
+          report(describeProgress(p), fraction);
+        }
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    const done = new Promise<number>((resolve) => {
+      child.on('error', (e) => {
+        this.print(`\n✗ could not start the job: ${e.message}\n`);
+        resolve(127);
+      });
+      child.on('close', (code) => resolve(code ?? 1));
+    });
+    if (this.plan.kind === 'train') {
+      void vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `MELLM training`, cancellable: true },
+        async (progress, token) => {
+          token.onCancellationRequested(() => this.stop());
+          report = (message, fraction) => {
+            const inc = fraction !== undefined ? Math.max(0, fraction * 100 - lastFraction) : undefined;
+            if (fraction !== undefined) lastFraction = fraction * 100;
+            progress.report({ message, increment: inc });
+          };
+          await done;
+        },
+      );
+    }
+    if (this.plan.kind === 'serve' && this.plan.endpoint) void this.watchServer(this.plan.endpoint, done);
+    const code = await done;
+    this.print(`\n${this.stopped ? 'stopped' : `exited with code ${code}`}\n`);
+    this.closeEmitter.fire(code);
+  }
+
+  /** Once the server answers /v1/models, offer its URL to the panel (mellm.endpoints). */
+  private async watchServer(endpoint: string, done: Promise<number>): Promise<void> {
+    let finished = false;
+    void done.then(() => (finished = true));
+    while (!finished && !this.stopped) {
+      await new Promise((r) => setTimeout(r, 5000));
+      try {
+        const res = await fetch(`${endpoint.replace(/\/$/, '')}/models`, { signal: AbortSignal.timeout(3000) });
+        if (!res.ok) continue;
+        const cfg = vscode.workspace.getConfiguration('mellm');
+        const current = cfg.get<string[]>('endpoints', []);
+        if (!current.includes(endpoint)) await cfg.update('endpoints', [endpoint, ...current], vscode.ConfigurationTarget.Workspace);
+        this.print(`\n✓ server is up: ${endpoint} is now the panel's first endpoint (mellm.endpoints)\n`);
+        return;
+      } catch {
+        // not up yet
+      }
+    }
+  }
+}
+
+function toTask(context: vscode.ExtensionContext, def: MellmTaskDefinition, scope: vscode.WorkspaceFolder | vscode.TaskScope, log: vscode.LogOutputChannel): vscode.Task {
+  const execution = new vscode.CustomExecution(async (resolved) => {
+    const d = resolved as unknown as MellmTaskDefinition;
+    const s = readSettings();
+    try {
+      const { plan, target } = resolveJob(d, s, { mellm: mellmCommand(context, s.remotePrefix !== ''), clientHost: clientHostFor(s.remotePrefix) });
+      return new JobTerminal(plan, target, log);
+    } catch (e) {
+      const msg = e instanceof JobDefinitionError ? e.message : String(e);
+      void vscode.window.showErrorMessage(`MELLM task: ${msg}`);
+      throw e;
+    }
+  });
+  const task = new vscode.Task(def, scope, def.job, TASK_TYPE, execution, ['$mellm-python']);
+  if (def.job === 'serve') task.isBackground = true;
+  task.group = def.job === 'train' || def.job === 'merge' ? vscode.TaskGroup.Build : undefined;
+  return task;
+}
+
+export function registerJobTasks(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): void {
+  const provider: vscode.TaskProvider = {
+    provideTasks: () =>
+      (['train', 'merge', 'serve'] as const).map((job) => toTask(context, { type: TASK_TYPE, job }, vscode.TaskScope.Workspace, log)),
+    resolveTask: (task) => {
+      const def = task.definition as MellmTaskDefinition;
+      if (!JOB_KINDS.includes(def.job)) return undefined;
+      return toTask(context, def, task.scope ?? vscode.TaskScope.Workspace, log);
+    },
+  };
+  context.subscriptions.push(vscode.tasks.registerTaskProvider(TASK_TYPE, provider));
+}
