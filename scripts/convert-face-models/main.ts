@@ -1,0 +1,44 @@
+// Dev script (not run at install): converts @vladmandic/face-api's tfjs face models to ONNX.
+//   node --import tsx scripts/convert-face-models/main.ts
+// Writes media/models/tiny_face_detector.onnx and media/models/face_landmark_68.onnx (committed).
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { buildLandmark68 } from './landmark68';
+import { loadTfjsWeights } from './tfjs-weights';
+import { buildTinyFaceDetector } from './tiny-face-detector';
+
+const root = resolve(__dirname, '..', '..');
+const faceApiDir = dirname(require.resolve('@vladmandic/face-api/package.json', { paths: [root] }));
+const modelDir = join(faceApiDir, 'model');
+const outDir = join(root, 'media', 'models');
+
+function writeAtomically(path: string, bytes: Uint8Array): void {
+  const tmp = `${path}.tmp-${process.pid}`;
+  writeFileSync(tmp, bytes);
+  renameSync(tmp, path);
+}
+
+async function main(): Promise<void> {
+  await tf.setBackend('cpu');
+  const version = (JSON.parse(readFileSync(join(faceApiDir, 'package.json'), 'utf8')) as { version: string }).version;
+  const meta = (model: string): Record<string, string> => ({
+    source: `@vladmandic/face-api ${version} model/${model} (tfjs weights, uint8-quantised)`,
+    license: 'MIT (face-api by Vladimir Mandic, after face-api.js by Vincent Muehler)',
+  });
+  const jobs: Array<[string, string, (w: ReturnType<typeof loadTfjsWeights>, m: Record<string, string>) => Uint8Array]> = [
+    ['tiny_face_detector_model', 'tiny_face_detector.onnx', buildTinyFaceDetector],
+    ['face_landmark_68_model', 'face_landmark_68.onnx', buildLandmark68],
+  ];
+  for (const [src, dst, build] of jobs) {
+    const weights = loadTfjsWeights(modelDir, src);
+    const bytes = build(weights, meta(src));
+    writeAtomically(join(outDir, dst), bytes);
+    process.stdout.write(`${dst}: ${bytes.length} bytes from ${weights.size} tensors\n`);
+  }
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`convert-face-models: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exitCode = 1;
+});
