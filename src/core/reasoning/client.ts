@@ -1,0 +1,618 @@
+// MELLM server client: OpenAI-compatible streaming chat completions (vLLM's `vllm serve`), the MMC-Map
+// sent as a base64 PNG data URL. Protocol (request building, SSE decoding, error bodies) is the `openai`
+// SDK's; this module adds what the SDK cannot express for a streamed answer:
+//  - phase timeouts: the SDK's `timeout` only covers the wait for response headers on a streaming call
+//    (we use it as the connect timeout); the first-token and idle (between chunks) timeouts are enforced
+//    here by racing each chunk against a timer and aborting the request's AbortController;
+//  - retries ONLY before the first token (SDK retries are off: maxRetries 0) with exponential backoff,
+//    spread round-robin over several endpoints, a failed endpoint set aside for a cool-down;
+//  - after the first token nothing is retried: a drop ends the stream as 'done' { incomplete: true }.
+// The API key goes only into the SDK (Authorization header); it is never logged or put in a message.
+import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
+import {
+  ReasoningError,
+  type ReasoningAttempt,
+  type ReasoningErrorCode,
+  type ReasoningEvent,
+  type ReasoningRequest,
+  type ReasoningSource,
+  type ReasoningUsage,
+  type StopReason,
+} from './source';
+
+/** Names shown in messages for each knob: VS Code setting ids in the extension, flags in the CLI. */
+export interface SettingNames {
+  endpoints: string;
+  model: string;
+  apiKey: string;
+  connectTimeout: string;
+  firstTokenTimeout: string;
+  idleTimeout: string;
+}
+
+export const DEFAULT_SETTING_NAMES: SettingNames = {
+  endpoints: 'mellm.server.endpoints',
+  model: 'mellm.server.model',
+  apiKey: 'the MELLM_API_KEY environment variable or the "MELLM: Set Server API Key" command',
+  connectTimeout: 'mellm.server.connectTimeoutMs',
+  firstTokenTimeout: 'mellm.server.firstTokenTimeoutMs',
+  idleTimeout: 'mellm.server.idleTimeoutMs',
+};
+
+export interface ServerClientOptions {
+  /** Base URLs, e.g. 'http://gpu1:8000' (a trailing '/v1' is accepted). At least one. */
+  endpoints: readonly string[];
+  /** Served model name (vLLM --served-model-name). Default 'mellm'. */
+  model?: string;
+  /** Sent as 'Authorization: Bearer ...' (vLLM --api-key). Never logged. */
+  apiKey?: string;
+  /** Default 0: the most likely answer, reproducible for benchmarks. */
+  temperature?: number;
+  /** Default 1024 (FGMU answers are ~300-600 tokens). */
+  maxTokens?: number;
+  /** Until response headers. Default 10 s. */
+  connectTimeoutMs?: number;
+  /** From headers to the first content token (covers vLLM queueing and prefill). Default 120 s. */
+  firstTokenTimeoutMs?: number;
+  /** Longest gap between chunks after the first token. Default 30 s. */
+  idleTimeoutMs?: number;
+  /** Attempts before the first token, over all endpoints. Default max(3, endpoints.length + 1). */
+  maxAttempts?: number;
+  /** Backoff before re-trying an endpoint already tried or cooling down: base * 2^k, capped. Defaults 500 / 8000 ms. */
+  backoffBaseMs?: number;
+  backoffMaxMs?: number;
+  /** How long a failed endpoint is set aside. Default 30 s. */
+  cooldownMs?: number;
+  /** Ask vLLM for a final usage chunk (stream_options.include_usage). Default true. */
+  includeUsage?: boolean;
+  settingNames?: Partial<SettingNames>;
+  /** Diagnostic lines (retries, cool-downs). Never receives the API key. */
+  log?: (line: string) => void;
+  /** Injectable for tests. */
+  now?: () => number;
+  random?: () => number;
+}
+
+export interface EndpointHealth {
+  endpoint: string;
+  ok: boolean;
+  /** Model ids from GET /v1/models. */
+  models: string[];
+  /** Whether the configured model name is among them. */
+  servesModel: boolean;
+  latencyMs: number;
+  code?: ReasoningErrorCode;
+  error?: string;
+}
+
+interface Endpoint {
+  /** As the user wrote it, without trailing slashes or '/v1' (for messages). */
+  display: string;
+  /** '<display>/v1' for the SDK. */
+  apiBase: string;
+  sdk: OpenAI;
+}
+
+/** Split a setting value like 'http://a:8000, http://b:8000' into URLs. */
+export function parseEndpointList(value: string): string[] {
+  return value
+    .split(/[\s,;]+/)
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+}
+
+/** Validate and normalise one endpoint URL. Throws ReasoningError('bad-endpoint'). */
+export function normaliseEndpoint(url: string, setting = DEFAULT_SETTING_NAMES.endpoints): { display: string; apiBase: string } {
+  let u: URL;
+  try {
+    u = new URL(url.trim());
+  } catch {
+    throw new ReasoningError('bad-endpoint', `"${url}" in ${setting} is not a URL; use e.g. http://gpu-host:8000.`);
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') {
+    throw new ReasoningError('bad-endpoint', `"${url}" in ${setting} must start with http:// or https://.`);
+  }
+  if (u.username || u.password) {
+    // Credentials in URLs end up in logs; the key belongs in the API-key setting.
+    throw new ReasoningError('bad-endpoint', `The endpoint in ${setting} must not contain a user name or password; set the API key separately.`);
+  }
+  const path = u.pathname.replace(/\/+$/, '').replace(/\/v1$/, '');
+  const display = `${u.protocol}//${u.host}${path}`;
+  return { display, apiBase: `${display}/v1` };
+}
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const t = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(t);
+      reject(signal?.reason);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+
+const oneLine = (s: string, max = 240) => {
+  const t = s.replace(/\s+/g, ' ').trim();
+  return t.length > max ? `${t.slice(0, max - 1)}…` : t;
+};
+
+/** Innermost system error code (ECONNREFUSED, ENOTFOUND, ...) in an error's cause chain. */
+function systemCode(err: unknown): string | undefined {
+  let e: unknown = err;
+  for (let i = 0; i < 6 && e && typeof e === 'object'; i++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && /^E[A-Z]+/.test(code)) return code;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+interface AttemptFailure {
+  code: ReasoningErrorCode;
+  message: string;
+  status?: number;
+  /** Worth another attempt (on this or another endpoint). */
+  retriable: boolean;
+}
+
+type ChunkResult = { kind: 'chunk'; value: OpenAI.Chat.Completions.ChatCompletionChunk } | { kind: 'end' } | { kind: 'timeout' } | { kind: 'aborted' };
+
+export class MellmServerClient implements ReasoningSource {
+  readonly kind = 'server' as const;
+  readonly label: string;
+  readonly model: string;
+  private readonly endpoints: Endpoint[];
+  private readonly opts: Required<
+    Pick<
+      ServerClientOptions,
+      | 'temperature'
+      | 'maxTokens'
+      | 'connectTimeoutMs'
+      | 'firstTokenTimeoutMs'
+      | 'idleTimeoutMs'
+      | 'maxAttempts'
+      | 'backoffBaseMs'
+      | 'backoffMaxMs'
+      | 'cooldownMs'
+      | 'includeUsage'
+    >
+  >;
+  private readonly names: SettingNames;
+  private readonly log: (line: string) => void;
+  private readonly now: () => number;
+  private readonly random: () => number;
+  /** Round-robin cursor, shared by all requests of this client. */
+  private cursor = 0;
+  /** Endpoint display URL -> time until which it is set aside. */
+  private readonly coolUntil = new Map<string, number>();
+
+  constructor(options: ServerClientOptions) {
+    this.names = { ...DEFAULT_SETTING_NAMES, ...options.settingNames };
+    if (options.endpoints.length === 0) {
+      throw new ReasoningError('no-endpoint', `No MELLM server is configured: set ${this.names.endpoints} (e.g. http://gpu-host:8000) or use the built-in reasoner.`);
+    }
+    this.model = options.model ?? 'mellm';
+    this.opts = {
+      temperature: options.temperature ?? 0,
+      maxTokens: options.maxTokens ?? 1024,
+      connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
+      firstTokenTimeoutMs: options.firstTokenTimeoutMs ?? 120_000,
+      idleTimeoutMs: options.idleTimeoutMs ?? 30_000,
+      maxAttempts: options.maxAttempts ?? Math.max(3, options.endpoints.length + 1),
+      backoffBaseMs: options.backoffBaseMs ?? 500,
+      backoffMaxMs: options.backoffMaxMs ?? 8000,
+      cooldownMs: options.cooldownMs ?? 30_000,
+      includeUsage: options.includeUsage ?? true,
+    };
+    this.log = options.log ?? (() => undefined);
+    this.now = options.now ?? Date.now;
+    this.random = options.random ?? Math.random;
+    const seen = new Set<string>();
+    this.endpoints = [];
+    for (const raw of options.endpoints) {
+      const { display, apiBase } = normaliseEndpoint(raw, this.names.endpoints);
+      if (seen.has(display)) continue;
+      seen.add(display);
+      const sdk = new OpenAI({
+        baseURL: apiBase,
+        // vLLM without --api-key accepts any bearer token; the SDK insists on one.
+        apiKey: options.apiKey && options.apiKey !== '' ? options.apiKey : 'EMPTY',
+        organization: null,
+        project: null,
+        maxRetries: 0,
+        timeout: this.opts.connectTimeoutMs,
+        logLevel: 'off',
+      });
+      this.endpoints.push({ display, apiBase, sdk });
+    }
+    const where = this.endpoints.length === 1 ? this.endpoints[0].display : `${this.endpoints.length} endpoints`;
+    this.label = `MELLM @ ${where} (${this.model})`;
+  }
+
+  /** Endpoint URLs in use (normalised, for display). */
+  get endpointUrls(): string[] {
+    return this.endpoints.map((e) => e.display);
+  }
+
+  /** Endpoints currently set aside after a failure, with ms left. */
+  coolingDown(): { endpoint: string; msLeft: number }[] {
+    const t = this.now();
+    return this.endpoints
+      .map((e) => ({ endpoint: e.display, msLeft: (this.coolUntil.get(e.display) ?? 0) - t }))
+      .filter((x) => x.msLeft > 0);
+  }
+
+  stream(req: ReasoningRequest, signal?: AbortSignal): AsyncIterable<ReasoningEvent> {
+    return this.run(req, signal);
+  }
+
+  /** GET /v1/models on every endpoint (in parallel); never throws. */
+  async health(signal?: AbortSignal): Promise<EndpointHealth[]> {
+    return Promise.all(
+      this.endpoints.map(async (ep): Promise<EndpointHealth> => {
+        const t0 = this.now();
+        try {
+          const page = await ep.sdk.models.list({ signal, timeout: this.opts.connectTimeoutMs });
+          const models = page.data.map((m) => m.id);
+          return { endpoint: ep.display, ok: true, models, servesModel: models.includes(this.model), latencyMs: this.now() - t0 };
+        } catch (err) {
+          const f = this.classify(err, ep, signal);
+          return { endpoint: ep.display, ok: false, models: [], servesModel: false, latencyMs: this.now() - t0, code: f.code, error: f.message };
+        }
+      }),
+    );
+  }
+
+  // ---- internals -------------------------------------------------------------------------------
+
+  private isCooling(ep: Endpoint): boolean {
+    return (this.coolUntil.get(ep.display) ?? 0) > this.now();
+  }
+
+  /** Next endpoint round-robin, preferring ones neither tried in this request nor cooling down. */
+  private pick(tried: Set<string>): { ep: Endpoint; fresh: boolean } {
+    const n = this.endpoints.length;
+    const tiers: ((e: Endpoint) => boolean)[] = [
+      (e) => !tried.has(e.display) && !this.isCooling(e),
+      (e) => !this.isCooling(e),
+      (e) => !tried.has(e.display),
+      () => true,
+    ];
+    for (let tier = 0; tier < tiers.length; tier++) {
+      for (let i = 0; i < n; i++) {
+        const idx = (this.cursor + i) % n;
+        const ep = this.endpoints[idx];
+        if (tiers[tier](ep)) {
+          this.cursor = (idx + 1) % n;
+          return { ep, fresh: tier === 0 };
+        }
+      }
+    }
+    /* istanbul ignore next: tier 3 always matches */
+    return { ep: this.endpoints[0], fresh: false };
+  }
+
+  private setAside(ep: Endpoint, why: string): void {
+    this.coolUntil.set(ep.display, this.now() + this.opts.cooldownMs);
+    this.log(`MELLM endpoint ${ep.display} set aside for ${Math.round(this.opts.cooldownMs / 1000)} s: ${why}`);
+  }
+
+  private classify(err: unknown, ep: Endpoint, callerSignal?: AbortSignal): AttemptFailure {
+    const at = ep.display;
+    if (callerSignal?.aborted || err instanceof APIUserAbortError) {
+      return { code: 'aborted', message: 'Analysis cancelled.', retriable: false };
+    }
+    if (err instanceof APIConnectionTimeoutError) {
+      return {
+        code: 'connect-timeout',
+        message: `The MELLM server at ${at} did not respond within ${this.opts.connectTimeoutMs} ms; check ${this.names.endpoints} or raise ${this.names.connectTimeout}.`,
+        retriable: true,
+      };
+    }
+    if (err instanceof APIConnectionError) {
+      const code = systemCode(err);
+      const why = code === 'ECONNREFUSED' ? 'connection refused' : code === 'ENOTFOUND' ? 'host not found' : code ?? oneLine(String((err.cause as Error | undefined)?.message ?? err.message), 80);
+      return {
+        code: 'connect-refused',
+        message: `Cannot reach the MELLM server at ${at} (${why}); check that vLLM is running there and ${this.names.endpoints}.`,
+        retriable: true,
+      };
+    }
+    if (err instanceof APIError && typeof err.status === 'number') {
+      const status = err.status;
+      const detail = oneLine(serverMessage(err), 160);
+      if (status === 401 || status === 403) {
+        return { code: 'auth', status, message: `The MELLM server at ${at} refused the API key (HTTP ${status}); set it with ${this.names.apiKey}.`, retriable: false };
+      }
+      if (status === 404) {
+        return {
+          code: 'model',
+          status,
+          message: `The MELLM server at ${at} does not serve model "${this.model}" (HTTP 404${detail ? `: ${detail}` : ''}); check ${this.names.model} against vLLM's --served-model-name.`,
+          retriable: false,
+        };
+      }
+      const retriable = status === 408 || status === 409 || status === 429 || status >= 500;
+      return {
+        code: 'http',
+        status,
+        message: `The MELLM server at ${at} answered HTTP ${status}${detail ? `: ${detail}` : ''}${retriable ? '' : `; check ${this.names.model} and the server log`}.`,
+        retriable,
+      };
+    }
+    if (err instanceof APIError) {
+      // An error object inside the SSE stream (vLLM reports generation failures this way).
+      return { code: 'http', message: `The MELLM server at ${at} reported an error: ${oneLine(serverMessage(err), 160)}.`, retriable: true };
+    }
+    if (err instanceof SyntaxError) {
+      return { code: 'protocol', message: `The server at ${at} sent a malformed stream chunk; is it an OpenAI-compatible server (vLLM)? Check ${this.names.endpoints}.`, retriable: false };
+    }
+    const code = systemCode(err);
+    return {
+      code: 'protocol',
+      message: `The connection to the MELLM server at ${at} failed (${code ?? oneLine(err instanceof Error ? err.message : String(err), 80)}).`,
+      retriable: true,
+    };
+  }
+
+  private backoffMs(retryIndex: number): number {
+    const raw = Math.min(this.opts.backoffMaxMs, this.opts.backoffBaseMs * 2 ** retryIndex);
+    return Math.round(raw * (0.5 + 0.5 * this.random()));
+  }
+
+  private async *run(req: ReasoningRequest, signal?: AbortSignal): AsyncGenerator<ReasoningEvent> {
+    const t0 = this.now();
+    const tried = new Set<string>();
+    const failures: ReasoningAttempt[] = [];
+    const dataUrl = `data:image/png;base64,${Buffer.from(req.mapPng.buffer, req.mapPng.byteOffset, req.mapPng.byteLength).toString('base64')}`;
+    let retries = 0;
+    for (let attempt = 1; attempt <= this.opts.maxAttempts; attempt++) {
+      if (signal?.aborted) throw new ReasoningError('aborted', 'Analysis cancelled.');
+      const { ep, fresh } = this.pick(tried);
+      if (!fresh && attempt > 1) {
+        const wait = this.backoffMs(retries++);
+        this.log(`Retrying ${ep.display} in ${wait} ms (attempt ${attempt}/${this.opts.maxAttempts}).`);
+        try {
+          await sleep(wait, signal);
+        } catch {
+          throw new ReasoningError('aborted', 'Analysis cancelled.');
+        }
+      }
+      tried.add(ep.display);
+      const outcome = yield* this.attempt(ep, req, dataUrl, attempt, t0, signal);
+      if (outcome === 'done') {
+        this.coolUntil.delete(ep.display);
+        return;
+      }
+      if (outcome.code === 'aborted') throw new ReasoningError('aborted', outcome.message, { endpoint: ep.display });
+      failures.push({ endpoint: ep.display, code: outcome.code, message: outcome.message, status: outcome.status });
+      if (!outcome.retriable) {
+        throw new ReasoningError(outcome.code, outcome.message, { endpoint: ep.display, status: outcome.status, attempts: failures });
+      }
+      this.setAside(ep, outcome.message);
+    }
+    throw this.exhausted(failures);
+  }
+
+  private exhausted(failures: ReasoningAttempt[]): ReasoningError {
+    const last = failures[failures.length - 1];
+    const distinct = new Map<string, ReasoningAttempt>();
+    for (const f of failures) distinct.set(f.endpoint, f);
+    if (this.endpoints.length === 1) {
+      return new ReasoningError(last.code, `${last.message.replace(/\.$/, '')} (${failures.length} attempts).`, {
+        endpoint: last.endpoint,
+        status: last.status,
+        attempts: failures,
+      });
+    }
+    const list = this.endpoints
+      .map((e) => {
+        const f = distinct.get(e.display);
+        return `${e.display}: ${f ? shortReason(f) : 'not tried (cooling down)'}`;
+      })
+      .join('; ');
+    return new ReasoningError(
+      'all-endpoints-down',
+      `No MELLM server answered after ${failures.length} attempts (${list}); start vLLM on one of them, fix ${this.names.endpoints}, or use the built-in reasoner.`,
+      { attempts: failures },
+    );
+  }
+
+  /**
+   * One request to one endpoint. Yields events only once the first token has arrived; returns 'done' when
+   * the stream was delivered (complete or cut after the first token), or the failure before the first token.
+   */
+  private async *attempt(
+    ep: Endpoint,
+    req: ReasoningRequest,
+    dataUrl: string,
+    attempt: number,
+    t0: number,
+    callerSignal?: AbortSignal,
+  ): AsyncGenerator<ReasoningEvent, 'done' | AttemptFailure> {
+    const ac = new AbortController();
+    const onCallerAbort = () => ac.abort(callerSignal?.reason);
+    callerSignal?.addEventListener('abort', onCallerAbort, { once: true });
+    let text = '';
+    let firstTokenMs: number | undefined;
+    let finishReason: string | undefined;
+    let usage: ReasoningUsage | undefined;
+    try {
+      let stream: AsyncIterable<OpenAI.Chat.Completions.ChatCompletionChunk>;
+      try {
+        stream = await ep.sdk.chat.completions.create(
+          {
+            model: this.model,
+            stream: true,
+            temperature: this.opts.temperature,
+            max_tokens: this.opts.maxTokens,
+            ...(this.opts.includeUsage ? { stream_options: { include_usage: true } } : {}),
+            messages: [
+              {
+                role: 'user',
+                content: [
+                  { type: 'image_url', image_url: { url: dataUrl } },
+                  { type: 'text', text: req.prompt },
+                ],
+              },
+            ],
+          },
+          { signal: ac.signal, timeout: this.opts.connectTimeoutMs, maxRetries: 0 },
+        );
+      } catch (err) {
+        return this.classify(err, ep, callerSignal);
+      }
+      const it = stream[Symbol.asyncIterator]();
+      let stop: StopReason | undefined;
+      let message: string | undefined;
+      while (true) {
+        const waitMs = text === '' ? this.opts.firstTokenTimeoutMs : this.opts.idleTimeoutMs;
+        let r: ChunkResult;
+        try {
+          r = await nextChunk(it, waitMs, ac, callerSignal);
+        } catch (err) {
+          if (text === '') return this.classify(err, ep, callerSignal);
+          const f = this.classify(err, ep, callerSignal);
+          stop = err instanceof SyntaxError ? 'malformed' : f.code === 'aborted' ? 'aborted' : 'dropped';
+          message =
+            stop === 'malformed'
+              ? `The stream from ${ep.display} sent a malformed chunk; the answer is cut.`
+              : stop === 'aborted'
+                ? 'Analysis cancelled; the answer is cut.'
+                : `The connection to ${ep.display} dropped mid-answer; the answer is cut.`;
+          break;
+        }
+        if (r.kind === 'aborted') {
+          if (text === '') return { code: 'aborted', message: 'Analysis cancelled.', retriable: false };
+          stop = 'aborted';
+          message = 'Analysis cancelled; the answer is cut.';
+          break;
+        }
+        if (r.kind === 'timeout') {
+          if (text === '') {
+            return {
+              code: 'first-token-timeout',
+              message: `The MELLM server at ${ep.display} sent no answer within ${waitMs} ms (first-token timeout); it may be overloaded or still loading: raise ${this.names.firstTokenTimeout} or add endpoints.`,
+              retriable: true,
+            };
+          }
+          stop = 'idle-timeout';
+          message = `The server at ${ep.display} stopped sending for ${waitMs} ms (${this.names.idleTimeout}); the answer is cut.`;
+          break;
+        }
+        if (r.kind === 'end') break;
+        const chunk = r.value;
+        if (chunk.usage) {
+          usage = { promptTokens: chunk.usage.prompt_tokens, completionTokens: chunk.usage.completion_tokens, totalTokens: chunk.usage.total_tokens };
+        }
+        for (const choice of chunk.choices ?? []) {
+          const piece = choice.delta?.content;
+          if (typeof piece === 'string' && piece !== '') {
+            if (text === '') {
+              firstTokenMs = this.now() - t0;
+              yield { type: 'start', source: 'server', endpoint: ep.display, model: chunk.model || this.model, attempt };
+            }
+            text += piece;
+            yield { type: 'delta', text: piece };
+          }
+          if (choice.finish_reason) finishReason = choice.finish_reason;
+        }
+      }
+      if (text === '') {
+        if (finishReason) return { code: 'empty', message: `The MELLM server at ${ep.display} finished (${finishReason}) without any answer text; check the prompt and ${this.names.model}.`, retriable: false };
+        return { code: 'protocol', message: `The server at ${ep.display} closed the stream before any answer text.`, retriable: true };
+      }
+      if (stop === undefined) {
+        if (finishReason === 'stop') stop = 'stop';
+        else if (finishReason === 'length') {
+          stop = 'length';
+          message = `The answer reached the max-tokens limit (${this.opts.maxTokens}) and is cut.`;
+        } else if (finishReason) {
+          stop = 'other';
+          message = `The server ended the answer with finish_reason "${finishReason}".`;
+        } else {
+          stop = 'dropped';
+          message = `The stream from ${ep.display} ended without a finish reason; the answer may be cut.`;
+        }
+      }
+      if (stop === 'dropped' || stop === 'idle-timeout' || stop === 'malformed') this.setAside(ep, message ?? stop);
+      yield {
+        type: 'done',
+        stop,
+        incomplete: stop !== 'stop',
+        finishReason,
+        message,
+        endpoint: ep.display,
+        model: this.model,
+        usage,
+        firstTokenMs,
+        totalMs: this.now() - t0,
+      };
+      return 'done';
+    } finally {
+      callerSignal?.removeEventListener('abort', onCallerAbort);
+      ac.abort(); // releases the socket if the consumer stopped early or we timed out
+    }
+  }
+}
+
+function shortReason(f: ReasoningAttempt): string {
+  switch (f.code) {
+    case 'connect-refused':
+      return 'unreachable';
+    case 'connect-timeout':
+      return 'connect timeout';
+    case 'first-token-timeout':
+      return 'no first token';
+    case 'http':
+      return f.status ? `HTTP ${f.status}` : 'server error';
+    default:
+      return f.code;
+  }
+}
+
+function serverMessage(err: APIError): string {
+  const body = err.error as { message?: unknown; error?: { message?: unknown } } | undefined;
+  const m = body?.message ?? body?.error?.message;
+  if (typeof m === 'string') return m;
+  // The SDK message starts with the status code; strip it.
+  return err.message.replace(/^\d{3}\s*/, '').replace(/^status code \(no body\)$/, '');
+}
+
+/** Next chunk, or 'timeout' after ms (aborting the request), or 'aborted' when the caller aborts. */
+async function nextChunk(
+  it: AsyncIterator<OpenAI.Chat.Completions.ChatCompletionChunk>,
+  ms: number,
+  ac: AbortController,
+  callerSignal?: AbortSignal,
+): Promise<ChunkResult> {
+  if (callerSignal?.aborted) return { kind: 'aborted' };
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let onAbort: (() => void) | undefined;
+  const timeout = new Promise<ChunkResult>((resolve) => {
+    timer = setTimeout(() => {
+      ac.abort();
+      resolve({ kind: 'timeout' });
+    }, ms);
+  });
+  const aborted = new Promise<ChunkResult>((resolve) => {
+    onAbort = () => resolve({ kind: 'aborted' });
+    callerSignal?.addEventListener('abort', onAbort, { once: true });
+  });
+  const next = it.next().then((r): ChunkResult => (r.done ? { kind: 'end' } : { kind: 'chunk', value: r.value }));
+  // A rejected `next` after we stopped waiting must not become an unhandled rejection.
+  next.catch(() => undefined);
+  try {
+    const r = await Promise.race([next, timeout, aborted]);
+    // The SDK ends the iterator quietly when its request is aborted: report the caller's abort as such.
+    if (r.kind === 'end' && callerSignal?.aborted) return { kind: 'aborted' };
+    return r;
+  } finally {
+    clearTimeout(timer);
+    if (onAbort) callerSignal?.removeEventListener('abort', onAbort);
+  }
+}
