@@ -1,0 +1,33 @@
+// The GPU backend's interface to the rest of the addon. No CUDA types here: backend.cc includes it
+// in every build, and calls it only when compiled with MELLM_WITH_CUDA (or the emulation build).
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "../mmc.h"
+#include "../tvl1.h"
+
+namespace mellm {
+namespace gpu {
+
+/** Usable CUDA devices; 0 and the reason when none (no driver, no GPU). */
+int countDevices(std::string* why);
+
+/** One onset/apex pair of a batch; all pairs of one call share width and height. */
+struct FlowJob {
+  const uint8_t* onset = nullptr;
+  const uint8_t* apex = nullptr;
+  float* u = nullptr;  // w*h out
+  float* v = nullptr;  // w*h out
+};
+
+/**
+ * TV-L1 for a batch of same-size pairs on one device, all pairs advancing together through the
+ * pyramid (one kernel launch covers every pair). Same algorithm and stopping rule as the CPU backend,
+ * evaluated per pair. Returns false when cancelled. Throws GpuError on CUDA failures.
+ */
+bool tvl1FlowBatch(int device, std::vector<FlowJob>& jobs, int w, int h, const TvL1Params& p, const CancelFlag& cancel);
+
+}  // namespace gpu
+}  // namespace mellm

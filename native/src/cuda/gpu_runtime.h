@@ -1,0 +1,143 @@
+// Device memory, streams and error handling for the GPU backend, with a CPU emulation of the same
+// calls (MELLM_GPU_EMULATE) so the GPU code path is testable where no GPU exists.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+
+#include "gpu_compat.h"
+
+namespace mellm {
+namespace gpu {
+
+/** A failure the user should read: out of memory, no driver, bad device index. */
+class GpuError : public std::runtime_error {
+ public:
+  explicit GpuError(const std::string& m, bool outOfMemory = false) : std::runtime_error(m), oom(outOfMemory) {}
+  bool oom;
+};
+
+#ifdef MELLM_GPU_EMULATE
+inline void check(int, const char*) {}
+inline void* devAlloc(size_t bytes, const char*) {
+  void* p = std::calloc(1, bytes ? bytes : 1);
+  if (!p) throw GpuError("out of (emulated) device memory", true);
+  return p;
+}
+inline void devFree(void* p) { std::free(p); }
+inline void* hostAllocPinned(size_t bytes) { return devAlloc(bytes, "pinned"); }
+inline void hostFreePinned(void* p) { std::free(p); }
+inline void copyH2D(void* d, const void* s, size_t n, cudaStream_t) { std::memcpy(d, s, n); }
+inline void copyD2H(void* d, const void* s, size_t n, cudaStream_t) { std::memcpy(d, s, n); }
+inline void copyD2D(void* d, const void* s, size_t n, cudaStream_t) { std::memcpy(d, s, n); }
+inline void memsetAsync(void* d, int v, size_t n, cudaStream_t) { std::memset(d, v, n); }
+inline cudaStream_t createStream() { return 0; }
+inline void destroyStream(cudaStream_t) {}
+inline void syncStream(cudaStream_t) {}
+inline void checkLaunch(const char*) {}
+inline int deviceCount(std::string* why) {
+  if (why) *why = "";
+  return 1;
+}
+inline void setDevice(int) {}
+#else
+inline void check(cudaError_t e, const char* what) {
+  if (e == cudaSuccess) return;
+  bool oom = e == cudaErrorMemoryAllocation;
+  cudaGetLastError();  // clear a sticky-free error so the next call starts clean
+  throw GpuError(std::string("CUDA ") + what + " failed: " + cudaGetErrorString(e) +
+                     (oom ? " (out of GPU memory: process fewer pairs at once or use a smaller image size)" : ""),
+                 oom);
+}
+inline void* devAlloc(size_t bytes, const char* what) {
+  void* p = nullptr;
+  check(cudaMalloc(&p, bytes ? bytes : 1), what);
+  return p;
+}
+inline void devFree(void* p) {
+  if (p) cudaFree(p);
+}
+inline void* hostAllocPinned(size_t bytes) {
+  void* p = nullptr;
+  check(cudaMallocHost(&p, bytes ? bytes : 1), "pinned host allocation");
+  return p;
+}
+inline void hostFreePinned(void* p) {
+  if (p) cudaFreeHost(p);
+}
+inline void copyH2D(void* d, const void* s, size_t n, cudaStream_t st) { check(cudaMemcpyAsync(d, s, n, cudaMemcpyHostToDevice, st), "upload"); }
+inline void copyD2H(void* d, const void* s, size_t n, cudaStream_t st) { check(cudaMemcpyAsync(d, s, n, cudaMemcpyDeviceToHost, st), "download"); }
+inline void copyD2D(void* d, const void* s, size_t n, cudaStream_t st) { check(cudaMemcpyAsync(d, s, n, cudaMemcpyDeviceToDevice, st), "device copy"); }
+inline void memsetAsync(void* d, int v, size_t n, cudaStream_t st) { check(cudaMemsetAsync(d, v, n, st), "memset"); }
+inline cudaStream_t createStream() {
+  cudaStream_t s;
+  check(cudaStreamCreateWithFlags(&s, cudaStreamNonBlocking), "stream creation");
+  return s;
+}
+inline void destroyStream(cudaStream_t s) { cudaStreamDestroy(s); }
+inline void syncStream(cudaStream_t s) { check(cudaStreamSynchronize(s), "kernel execution"); }
+inline void checkLaunch(const char* what) { check(cudaGetLastError(), what); }
+/** Number of usable devices; 0 with the driver's reason when there is none (no driver, no GPU). */
+inline int deviceCount(std::string* why) {
+  int n = 0;
+  cudaError_t e = cudaGetDeviceCount(&n);
+  if (e != cudaSuccess) {
+    if (why) *why = cudaGetErrorString(e);
+    cudaGetLastError();
+    return 0;
+  }
+  if (why) *why = n == 0 ? "no CUDA device found" : "";
+  return n;
+}
+inline void setDevice(int d) { check(cudaSetDevice(d), "device selection"); }
+#endif
+
+/** RAII device buffer. */
+template <typename T>
+class DeviceBuffer {
+ public:
+  DeviceBuffer() = default;
+  DeviceBuffer(const DeviceBuffer&) = delete;
+  DeviceBuffer& operator=(const DeviceBuffer&) = delete;
+  ~DeviceBuffer() { devFree(ptr_); }
+  void ensure(size_t count, const char* what) {
+    if (count <= cap_) return;
+    devFree(ptr_);
+    ptr_ = nullptr;
+    cap_ = 0;
+    ptr_ = static_cast<T*>(devAlloc(count * sizeof(T), what));
+    cap_ = count;
+  }
+  T* get() const { return ptr_; }
+
+ private:
+  T* ptr_ = nullptr;
+  size_t cap_ = 0;
+};
+
+/** RAII pinned host buffer (page-locked so uploads and downloads run asynchronously). */
+template <typename T>
+class PinnedBuffer {
+ public:
+  PinnedBuffer() = default;
+  PinnedBuffer(const PinnedBuffer&) = delete;
+  PinnedBuffer& operator=(const PinnedBuffer&) = delete;
+  ~PinnedBuffer() { hostFreePinned(ptr_); }
+  void ensure(size_t count) {
+    if (count <= cap_) return;
+    hostFreePinned(ptr_);
+    ptr_ = nullptr;
+    cap_ = 0;
+    ptr_ = static_cast<T*>(hostAllocPinned(count * sizeof(T)));
+    cap_ = count;
+  }
+  T* get() const { return ptr_; }
+
+ private:
+  T* ptr_ = nullptr;
+  size_t cap_ = 0;
+};
+
+}  // namespace gpu
+}  // namespace mellm

@@ -1,0 +1,442 @@
+// TV-L1 optical flow on the GPU for batches of same-size pairs. It is the algorithm of OpenCV's
+// DualTVL1OpticalFlow (as the CPU backend reproduces it): linear-interpolated pyramid with scaleStep,
+// centred gradient of I1, bicubic backward warping with 1/32-pixel map quantisation and a zero border,
+// 5x5 median of the flow at the start of every outer iteration, the thresholding / primal / dual
+// updates, and the per-warp stopping rule (sum of squared updates <= epsilon^2 * area), evaluated per
+// pair. Every pair of a batch is one z-slice of each launch, so a batch costs the launches of one pair.
+// Compiled with nvcc --fmad=false so that float arithmetic rounds like the CPU code.
+#include <algorithm>
+#include <cfloat>
+#include <cmath>
+#include <cstring>
+#include <vector>
+
+#include "gpu_backend.h"
+#include "gpu_runtime.h"
+
+namespace mellm {
+namespace gpu {
+namespace {
+
+constexpr int BX = 32;
+constexpr int BY = 8;
+constexpr int TAB = 32;  // OpenCV's INTER_TAB_SIZE: remap coordinates are quantised to 1/32 pixel
+
+inline dim3 gridFor(int w, int h, int batch) { return dim3((w + BX - 1) / BX, (h + BY - 1) / BY, batch); }
+
+MELLM_DEVICE int clampi(int v, int lo, int hi) { return v < lo ? lo : (v > hi ? hi : v); }
+
+MELLM_DEVICE int roundHalfEven(float v) {
+#ifdef MELLM_GPU_EMULATE
+  return static_cast<int>(std::nearbyint(v));
+#else
+  return __float2int_rn(v);
+#endif
+}
+
+// ---------------------------------------------------------------------------------------------
+// Conversions and the pyramid
+
+MELLM_KERNEL kU8ToFloat(const uint8_t* src, float* dst, int w, int h) {
+  int x = blockIdx.x * BX + threadIdx.x, y = blockIdx.y * BY + threadIdx.y;
+  if (x >= w || y >= h) return;
+  size_t i = size_t(blockIdx.z) * w * h + size_t(y) * w + x;
+  dst[i] = static_cast<float>(src[i]);
+}
+
+// cv::resize INTER_LINEAR on float images (resizeGeneric): source x clamped with a zero weight at the
+// borders, source rows clipped; `scale` is the inverse of the size ratio as OpenCV computes it.
+MELLM_KERNEL kResizeLinear(const float* src, int sw, int sh, float* dst, int dw, int dh, double scaleX, double scaleY,
+                           float mul) {
+  int x = blockIdx.x * BX + threadIdx.x, y = blockIdx.y * BY + threadIdx.y;
+  if (x >= dw || y >= dh) return;
+  const float* S = src + size_t(blockIdx.z) * sw * sh;
+  float fx = static_cast<float>((x + 0.5) * scaleX - 0.5);
+  int sx = static_cast<int>(std::floor(fx));
+  fx -= sx;
+  if (sx < 0) {
+    fx = 0.f;
+    sx = 0;
+  }
+  bool single = false;
+  if (sx + 1 >= sw) {
+    single = true;
+    if (sx >= sw - 1) {
+      fx = 0.f;
+      sx = sw - 1;
+    }
+  }
+  float fy = static_cast<float>((y + 0.5) * scaleY - 0.5);
+  int sy = static_cast<int>(std::floor(fy));
+  fy -= sy;
+  int y0 = clampi(sy, 0, sh - 1), y1 = clampi(sy + 1, 0, sh - 1);
+  float a0 = 1.f - fx, a1 = fx;
+  float b0 = 1.f - fy, b1 = fy;
+  const float* r0 = S + size_t(y0) * sw;
+  const float* r1 = S + size_t(y1) * sw;
+  float h0 = single ? r0[sx] : r0[sx] * a0 + r0[sx + 1] * a1;
+  float h1 = single ? r1[sx] : r1[sx] * a0 + r1[sx + 1] * a1;
+  float v = h0 * b0 + h1 * b1;
+  dst[size_t(blockIdx.z) * dw * dh + size_t(y) * dw + x] = mul == 1.f ? v : v * mul;
+}
+
+// Centred differences with one-sided halves at the borders (OpenCV's centeredGradient).
+MELLM_KERNEL kCenteredGradient(const float* src, float* dx, float* dy, int w, int h) {
+  int x = blockIdx.x * BX + threadIdx.x, y = blockIdx.y * BY + threadIdx.y;
+  if (x >= w || y >= h) return;
+  size_t base = size_t(blockIdx.z) * w * h;
+  const float* S = src + base;
+  size_t i = size_t(y) * w + x;
+  int xl = x > 0 ? x - 1 : x, xr = x < w - 1 ? x + 1 : x;
+  int yu = y > 0 ? y - 1 : y, yd = y < h - 1 ? y + 1 : y;
+  dx[base + i] = 0.5f * (S[size_t(y) * w + xr] - S[size_t(y) * w + xl]);
+  dy[base + i] = 0.5f * (S[size_t(yd) * w + x] - S[size_t(yu) * w + x]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Warping: remap(INTER_CUBIC, BORDER_CONSTANT 0) of I1 and its gradient at x + u, then grad and rho_c
+
+MELLM_DEVICE void cubicCoeffs(float x, float* c) {
+  const float A = -0.75f;
+  c[0] = ((A * (x + 1) - 5 * A) * (x + 1) + 8 * A) * (x + 1) - 4 * A;
+  c[1] = ((A + 2) * x - (A + 3)) * x * x + 1;
+  c[2] = ((A + 2) * (1 - x) - (A + 3)) * (1 - x) * (1 - x) + 1;
+  c[3] = 1.f - c[0] - c[1] - c[2];
+}
+
+// One bicubic sample given the top-left tap (sx, sy) and the 16 weights.
+MELLM_DEVICE float sampleCubic(const float* S, int w, int h, int sx, int sy, const float* wt) {
+  if (unsigned(sx) < unsigned(w > 3 ? w - 3 : 0) && unsigned(sy) < unsigned(h > 3 ? h - 3 : 0)) {
+    const float* r = S + size_t(sy) * w + sx;
+    float sum = r[0] * wt[0] + r[1] * wt[1] + r[2] * wt[2] + r[3] * wt[3];
+    r += w;
+    sum += r[0] * wt[4] + r[1] * wt[5] + r[2] * wt[6] + r[3] * wt[7];
+    r += w;
+    sum += r[0] * wt[8] + r[1] * wt[9] + r[2] * wt[10] + r[3] * wt[11];
+    r += w;
+    sum += r[0] * wt[12] + r[1] * wt[13] + r[2] * wt[14] + r[3] * wt[15];
+    return sum;
+  }
+  if (sx >= w || sx + 4 <= 0 || sy >= h || sy + 4 <= 0) return 0.f;
+  float sum = 0.f;
+  for (int i = 0; i < 4; ++i) {
+    int yi = sy + i;
+    if (yi < 0 || yi >= h) continue;
+    const float* r = S + size_t(yi) * w;
+    for (int j = 0; j < 4; ++j) {
+      int xj = sx + j;
+      if (xj >= 0 && xj < w) sum += (r[xj] - 0.f) * wt[i * 4 + j];
+    }
+  }
+  return sum;
+}
+
+MELLM_KERNEL kWarp(const float* I0, const float* I1, const float* I1x, const float* I1y, const float* u1,
+                   const float* u2, float* I1wx, float* I1wy, float* grad, float* rho, int w, int h) {
+  int x = blockIdx.x * BX + threadIdx.x, y = blockIdx.y * BY + threadIdx.y;
+  if (x >= w || y >= h) return;
+  size_t base = size_t(blockIdx.z) * w * h;
+  size_t i = base + size_t(y) * w + x;
+  float mx = static_cast<float>(x) + u1[i];
+  float my = static_cast<float>(y) + u2[i];
+  int isx = roundHalfEven(mx * TAB), isy = roundHalfEven(my * TAB);
+  int sx = (isx >> 5) - 1, sy = (isy >> 5) - 1;
+  float kx[4], ky[4], wt[16];
+  cubicCoeffs(static_cast<float>(isx & (TAB - 1)) * (1.f / TAB), kx);
+  cubicCoeffs(static_cast<float>(isy & (TAB - 1)) * (1.f / TAB), ky);
+  for (int a = 0; a < 4; ++a)
+    for (int b = 0; b < 4; ++b) wt[a * 4 + b] = ky[a] * kx[b];
+  float w1 = sampleCubic(I1 + base, w, h, sx, sy, wt);
+  float wx = sampleCubic(I1x + base, w, h, sx, sy, wt);
+  float wy = sampleCubic(I1y + base, w, h, sx, sy, wt);
+  I1wx[i] = wx;
+  I1wy[i] = wy;
+  grad[i] = wx * wx + wy * wy;
+  rho[i] = w1 - wx * u1[i] - wy * u2[i] - I0[i];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Stopping rule, evaluated per pair on the device. err holds 3 slots of `batch` doubles: iteration n
+// accumulates into slot n%3, reads slot (n-1)%3 to decide whether the pair is still iterating, and the
+// dual kernel of iteration n clears slot (n+1)%3 for the next one. n restarts at 0 with every warp.
+
+MELLM_DEVICE bool pairActive(const double* err, int batch, int n, double eps) {
+  if (n == 0) return true;
+  return err[size_t((n + 2) % 3) * batch + blockIdx.z] > eps;
+}
+
+MELLM_KERNEL kMedian5(const float* u1, const float* u2, float* o1, float* o2, int w, int h, const double* err, int batch,
+                      int n, double eps) {
+  if (!pairActive(err, batch, n, eps)) return;
+  int x = blockIdx.x * BX + threadIdx.x, y = blockIdx.y * BY + threadIdx.y;
+  if (x >= w || y >= h) return;
+  size_t base = size_t(blockIdx.z) * w * h;
+  for (int c = 0; c < 2; ++c) {
+    const float* S = (c == 0 ? u1 : u2) + base;
+    float v[25];
+    int k = 0;
+    for (int dy = -2; dy <= 2; ++dy) {
+      const float* r = S + size_t(clampi(y + dy, 0, h - 1)) * w;  // BORDER_REPLICATE
+      for (int dx = -2; dx <= 2; ++dx) v[k++] = r[clampi(x + dx, 0, w - 1)];
+    }
+    // Partial selection sort up to the middle element: the median of 25 is the 13th smallest.
+    for (int a = 0; a <= 12; ++a) {
+      int m = a;
+      for (int b = a + 1; b < 25; ++b)
+        if (v[b] < v[m]) m = b;
+      float t = v[a];
+      v[a] = v[m];
+      v[m] = t;
+    }
+    (c == 0 ? o1 : o2)[base + size_t(y) * w + x] = v[12];
+  }
+}
+
+MELLM_KERNEL kCopyBack(const float* o1, const float* o2, float* u1, float* u2, int w, int h, const double* err, int batch,
+                       int n, double eps) {
+  if (!pairActive(err, batch, n, eps)) return;
+  int x = blockIdx.x * BX + threadIdx.x, y = blockIdx.y * BY + threadIdx.y;
+  if (x >= w || y >= h) return;
+  size_t i = size_t(blockIdx.z) * w * h + size_t(y) * w + x;
+  u1[i] = o1[i];
+  u2[i] = o2[i];
+}
+
+// estimateV (thresholding) + divergence of p + estimateU, fused; accumulates the squared update.
+MELLM_KERNEL kPrimal(const float* I1wx, const float* I1wy, const float* grad, const float* rhoC, const float* p11,
+                     const float* p12, const float* p21, const float* p22, float* u1, float* u2, double* err, int batch,
+                     int n, double eps, float lt, float theta, int w, int h) {
+  if (!pairActive(err, batch, n, eps)) return;
+  int x = blockIdx.x * BX + threadIdx.x, y = blockIdx.y * BY + threadIdx.y;
+  double e = 0.0;
+  if (x < w && y < h) {
+    size_t base = size_t(blockIdx.z) * w * h;
+    size_t i = base + size_t(y) * w + x;
+    const float ix = I1wx[i], iy = I1wy[i], g = grad[i];
+    const float u1k = u1[i], u2k = u2[i];
+    const float rho = rhoC[i] + (ix * u1k + iy * u2k);
+    float d1 = 0.f, d2 = 0.f;
+    if (rho < -lt * g) {
+      d1 = lt * ix;
+      d2 = lt * iy;
+    } else if (rho > lt * g) {
+      d1 = -lt * ix;
+      d2 = -lt * iy;
+    } else if (g > FLT_EPSILON) {
+      float fi = -rho / g;
+      d1 = fi * ix;
+      d2 = fi * iy;
+    }
+    const float v1 = u1k + d1, v2 = u2k + d2;
+    float div1, div2;
+    size_t l = i - 1, up = i - size_t(w);
+    if (x > 0 && y > 0) {
+      div1 = (p11[i] - p11[l]) + (p12[i] - p12[up]);
+      div2 = (p21[i] - p21[l]) + (p22[i] - p22[up]);
+    } else if (y == 0 && x > 0) {
+      div1 = p11[i] - p11[l] + p12[i];
+      div2 = p21[i] - p21[l] + p22[i];
+    } else if (x == 0 && y > 0) {
+      div1 = p11[i] + p12[i] - p12[up];
+      div2 = p21[i] + p22[i] - p22[up];
+    } else {
+      div1 = p11[i] + p12[i];
+      div2 = p21[i] + p22[i];
+    }
+    const float n1 = v1 + theta * div1, n2 = v2 + theta * div2;
+    u1[i] = n1;
+    u2[i] = n2;
+    e = static_cast<double>((n1 - u1k) * (n1 - u1k) + (n2 - u2k) * (n2 - u2k));
+  }
+  warpReduceAddToDouble(err + size_t(n % 3) * batch + blockIdx.z, e);
+}
+
+// Forward gradient of u and the dual update of p; also clears the error slot of iteration n+1.
+MELLM_KERNEL kDual(const float* u1, const float* u2, float* p11, float* p12, float* p21, float* p22, double* err,
+                   int batch, int n, double eps, float taut, int w, int h) {
+  if (blockIdx.x == 0 && blockIdx.y == 0 && threadIdx.x == 0 && threadIdx.y == 0)
+    err[size_t((n + 1) % 3) * batch + blockIdx.z] = 0.0;
+  if (!pairActive(err, batch, n, eps)) return;
+  int x = blockIdx.x * BX + threadIdx.x, y = blockIdx.y * BY + threadIdx.y;
+  if (x >= w || y >= h) return;
+  size_t i = size_t(blockIdx.z) * w * h + size_t(y) * w + x;
+  const float u1x = x < w - 1 ? u1[i + 1] - u1[i] : 0.f;
+  const float u1y = y < h - 1 ? u1[i + w] - u1[i] : 0.f;
+  const float u2x = x < w - 1 ? u2[i + 1] - u2[i] : 0.f;
+  const float u2y = y < h - 1 ? u2[i + w] - u2[i] : 0.f;
+  const float g1 = static_cast<float>(hypot(static_cast<double>(u1x), static_cast<double>(u1y)));
+  const float g2 = static_cast<float>(hypot(static_cast<double>(u2x), static_cast<double>(u2y)));
+  const float ng1 = 1.0f + taut * g1;
+  const float ng2 = 1.0f + taut * g2;
+  p11[i] = (p11[i] + taut * u1x) / ng1;
+  p12[i] = (p12[i] + taut * u1y) / ng1;
+  p21[i] = (p21[i] + taut * u2x) / ng2;
+  p22[i] = (p22[i] + taut * u2y) / ng2;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Host side
+
+struct Level {
+  int w = 0, h = 0;
+  size_t off = 0;  // offset of this level in the pyramid buffers, in elements per batch
+};
+
+// Device memory for one batch, kept per host thread and reused while sizes fit.
+struct Workspace {
+  DeviceBuffer<uint8_t> u8;
+  DeviceBuffer<float> I0s, I1s, u1s, u2s;  // all pyramid levels, batch-major per level
+  DeviceBuffer<float> I1x, I1y, I1wx, I1wy, grad, rho, p11, p12, p21, p22, t1, t2;
+  DeviceBuffer<double> err;
+  PinnedBuffer<uint8_t> hostIn;
+  PinnedBuffer<float> hostOut;
+  PinnedBuffer<double> hostErr;
+  cudaStream_t stream{};
+  bool hasStream = false;
+  ~Workspace() {
+    if (hasStream) destroyStream(stream);
+  }
+};
+
+thread_local Workspace* tlsWorkspace = nullptr;
+
+Workspace& workspace() {
+  if (!tlsWorkspace) {
+    tlsWorkspace = new Workspace();  // lives as long as the libuv worker thread
+  }
+  if (!tlsWorkspace->hasStream) {
+    tlsWorkspace->stream = createStream();
+    tlsWorkspace->hasStream = true;
+  }
+  return *tlsWorkspace;
+}
+
+// Pyramid sizes as cv::resize(Size(), scaleStep, scaleStep) gives them, stopping below 16 pixels.
+std::vector<Level> pyramid(int w, int h, const TvL1Params& p) {
+  std::vector<Level> levels;
+  levels.push_back({w, h, 0});
+  size_t off = size_t(w) * h;
+  for (int s = 1; s < p.nscales; ++s) {
+    const Level& prev = levels.back();
+    int nw = static_cast<int>(std::nearbyint(prev.w * p.scaleStep));
+    int nh = static_cast<int>(std::nearbyint(prev.h * p.scaleStep));
+    if (nw < 16 || nh < 16) break;
+    levels.push_back({nw, nh, off});
+    off += size_t(nw) * nh;
+  }
+  return levels;
+}
+
+}  // namespace
+
+int countDevices(std::string* why) { return deviceCount(why); }
+
+bool tvl1FlowBatch(int device, std::vector<FlowJob>& jobs, int w, int h, const TvL1Params& p, const CancelFlag& cancel) {
+  const int B = static_cast<int>(jobs.size());
+  if (B == 0) return true;
+  if (w < 3 || h < 3) throw GpuError("TV-L1 needs images of at least 3x3 pixels");
+  setDevice(device);
+  Workspace& ws = workspace();
+  cudaStream_t st = ws.stream;
+  const size_t n0 = size_t(w) * h;
+  std::vector<Level> levels = pyramid(w, h, p);
+  const Level& last = levels.back();
+  const size_t pyr = last.off + size_t(last.w) * last.h;  // elements per pair over all levels
+
+  ws.u8.ensure(2 * n0 * B, "upload buffer");
+  ws.I0s.ensure(pyr * B, "pyramid");
+  ws.I1s.ensure(pyr * B, "pyramid");
+  ws.u1s.ensure(pyr * B, "flow pyramid");
+  ws.u2s.ensure(pyr * B, "flow pyramid");
+  for (auto* b : {&ws.I1x, &ws.I1y, &ws.I1wx, &ws.I1wy, &ws.grad, &ws.rho, &ws.p11, &ws.p12, &ws.p21, &ws.p22, &ws.t1, &ws.t2})
+    b->ensure(n0 * B, "TV-L1 work buffer");
+  ws.err.ensure(3 * size_t(B), "error slots");
+  ws.hostIn.ensure(2 * n0 * B);
+  ws.hostOut.ensure(2 * n0 * B);
+  ws.hostErr.ensure(size_t(B));
+
+  // Level buffers are stored level-major: level s of pair b starts at s.off*B + b*s.w*s.h.
+  auto at = [B](float* base, const Level& L) { return base + L.off * B; };
+
+  for (int b = 0; b < B; ++b) {
+    std::memcpy(ws.hostIn.get() + size_t(b) * n0, jobs[b].onset, n0);
+    std::memcpy(ws.hostIn.get() + size_t(B) * n0 + size_t(b) * n0, jobs[b].apex, n0);
+  }
+  copyH2D(ws.u8.get(), ws.hostIn.get(), 2 * n0 * B, st);
+  dim3 block(BX, BY);
+  MELLM_LAUNCH(kU8ToFloat, gridFor(w, h, B), block, st, ws.u8.get(), at(ws.I0s.get(), levels[0]), w, h);
+  MELLM_LAUNCH(kU8ToFloat, gridFor(w, h, B), block, st, ws.u8.get() + n0 * B, at(ws.I1s.get(), levels[0]), w, h);
+  checkLaunch("conversion kernel");
+  for (size_t s = 1; s < levels.size(); ++s) {
+    const Level &S = levels[s - 1], &D = levels[s];
+    const double sc = 1.0 / p.scaleStep;  // cv::resize with fx = scaleStep keeps 1/fx as the source step
+    MELLM_LAUNCH(kResizeLinear, gridFor(D.w, D.h, B), block, st, at(ws.I0s.get(), S), S.w, S.h, at(ws.I0s.get(), D), D.w, D.h, sc, sc, 1.f);
+    MELLM_LAUNCH(kResizeLinear, gridFor(D.w, D.h, B), block, st, at(ws.I1s.get(), S), S.w, S.h, at(ws.I1s.get(), D), D.w, D.h, sc, sc, 1.f);
+  }
+  checkLaunch("pyramid kernels");
+  const Level& top = levels.back();
+  memsetAsync(at(ws.u1s.get(), top), 0, size_t(top.w) * top.h * B * sizeof(float), st);
+  memsetAsync(at(ws.u2s.get(), top), 0, size_t(top.w) * top.h * B * sizeof(float), st);
+
+  const float lt = static_cast<float>(p.lambda * p.theta);
+  const float taut = static_cast<float>(p.tau / p.theta);
+  const float theta = static_cast<float>(p.theta);
+
+  for (int s = static_cast<int>(levels.size()) - 1; s >= 0; --s) {
+    if (cancel.cancelled.load()) return false;
+    const Level& L = levels[s];
+    const dim3 grid = gridFor(L.w, L.h, B);
+    const size_t nL = size_t(L.w) * L.h * B;
+    float *I0 = at(ws.I0s.get(), L), *I1 = at(ws.I1s.get(), L), *u1 = at(ws.u1s.get(), L), *u2 = at(ws.u2s.get(), L);
+    // Scaled epsilon in float, compared as OpenCV does (error > epsilon^2 * area).
+    const double eps = static_cast<double>(static_cast<float>(p.epsilon * p.epsilon * double(L.w) * L.h));
+    MELLM_LAUNCH(kCenteredGradient, grid, block, st, I1, ws.I1x.get(), ws.I1y.get(), L.w, L.h);
+    for (auto* b : {&ws.p11, &ws.p12, &ws.p21, &ws.p22}) memsetAsync(b->get(), 0, nL * sizeof(float), st);
+    for (int warp = 0; warp < p.warps; ++warp) {
+      if (cancel.cancelled.load()) return false;
+      MELLM_LAUNCH(kWarp, grid, block, st, I0, I1, ws.I1x.get(), ws.I1y.get(), u1, u2, ws.I1wx.get(), ws.I1wy.get(),
+                   ws.grad.get(), ws.rho.get(), L.w, L.h);
+      memsetAsync(ws.err.get(), 0, 3 * size_t(B) * sizeof(double), st);
+      int n = 0;
+      for (int outer = 0; outer < p.outerIterations; ++outer) {
+        if (p.medianFiltering > 1) {
+          MELLM_LAUNCH(kMedian5, grid, block, st, u1, u2, ws.t1.get(), ws.t2.get(), L.w, L.h, ws.err.get(), B, n, eps);
+          MELLM_LAUNCH(kCopyBack, grid, block, st, ws.t1.get(), ws.t2.get(), u1, u2, L.w, L.h, ws.err.get(), B, n, eps);
+        }
+        for (int inner = 0; inner < p.innerIterations; ++inner, ++n) {
+          MELLM_LAUNCH(kPrimal, grid, block, st, ws.I1wx.get(), ws.I1wy.get(), ws.grad.get(), ws.rho.get(), ws.p11.get(),
+                       ws.p12.get(), ws.p21.get(), ws.p22.get(), u1, u2, ws.err.get(), B, n, eps, lt, theta, L.w, L.h);
+          MELLM_LAUNCH(kDual, grid, block, st, u1, u2, ws.p11.get(), ws.p12.get(), ws.p21.get(), ws.p22.get(), ws.err.get(),
+                       B, n, eps, taut, L.w, L.h);
+        }
+        checkLaunch("TV-L1 iteration kernels");
+        // One small read-back per outer iteration: stop launching once every pair has converged.
+        copyD2H(ws.hostErr.get(), ws.err.get() + size_t((n + 2) % 3) * B, size_t(B) * sizeof(double), st);
+        syncStream(st);
+        bool any = false;
+        for (int b = 0; b < B; ++b) any = any || ws.hostErr.get()[b] > eps;
+        if (!any) break;
+      }
+    }
+    if (s == 0) break;
+    // Upsample the flow to the next finer level and scale it by 1/scaleStep.
+    const Level& F = levels[s - 1];
+    const float mul = static_cast<float>(1.0 / p.scaleStep);
+    // cv::resize to a given size: inv_scale = dst/src, and the source step is 1/inv_scale.
+    const double sx = 1.0 / (double(F.w) / L.w), sy = 1.0 / (double(F.h) / L.h);
+    MELLM_LAUNCH(kResizeLinear, gridFor(F.w, F.h, B), block, st, u1, L.w, L.h, at(ws.u1s.get(), F), F.w, F.h, sx, sy, mul);
+    MELLM_LAUNCH(kResizeLinear, gridFor(F.w, F.h, B), block, st, u2, L.w, L.h, at(ws.u2s.get(), F), F.w, F.h, sx, sy, mul);
+    checkLaunch("flow upsampling");
+  }
+  copyD2H(ws.hostOut.get(), at(ws.u1s.get(), levels[0]), n0 * B * sizeof(float), st);
+  copyD2H(ws.hostOut.get() + n0 * B, at(ws.u2s.get(), levels[0]), n0 * B * sizeof(float), st);
+  syncStream(st);
+  for (int b = 0; b < B; ++b) {
+    std::memcpy(jobs[b].u, ws.hostOut.get() + size_t(b) * n0, n0 * sizeof(float));
+    std::memcpy(jobs[b].v, ws.hostOut.get() + n0 * B + size_t(b) * n0, n0 * sizeof(float));
+  }
+  return true;
+}
+
+}  // namespace gpu
+}  // namespace mellm
