@@ -5,7 +5,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { FAILED, OTHER, UNPARSED, type AuMetrics, type EmotionMetrics } from './metrics';
 import type { RunEvaluation } from './evaluate';
-import { writeFileAtomic, type SourceConfig } from './runDir';
+import { writeFileAtomic } from '../atomicWrite';
+import type { SourceConfig } from './runDir';
 
 /** HTML-escapes text for element content and double- or single-quoted attributes. */
 export function esc(s: string): string {
@@ -352,11 +353,15 @@ export function renderHtml(runs: readonly RunEvaluation[], generatedAt = new Dat
 }
 
 /** Writes OUT_DIR/report.md and OUT_DIR/report.html (each via temp file + rename). Returns their paths. */
-export function writeReport(outDir: string, runs: readonly RunEvaluation[], generatedAt = new Date().toISOString()): { markdown: string; html: string } {
+export async function writeReport(
+  outDir: string,
+  runs: readonly RunEvaluation[],
+  generatedAt = new Date().toISOString(),
+): Promise<{ markdown: string; html: string }> {
   fs.mkdirSync(outDir, { recursive: true });
   const markdown = path.join(outDir, 'report.md');
   const html = path.join(outDir, 'report.html');
-  writeFileAtomic(markdown, renderMarkdown(runs, generatedAt));
-  writeFileAtomic(html, renderHtml(runs, generatedAt));
+  await writeFileAtomic(markdown, renderMarkdown(runs, generatedAt));
+  await writeFileAtomic(html, renderHtml(runs, generatedAt));
   return { markdown, html };
 }

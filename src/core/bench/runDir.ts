@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { writeFileAtomic } from '../atomicWrite';
 
 export const RUN_FORMAT = 'mellm-bench/1';
 export const CONFIG_FILE = 'config.json';
@@ -102,19 +103,6 @@ export function configDifferences(stored: RunConfig, wanted: RunConfig): string[
   return out;
 }
 
-/** Writes a file via a temp file in the same directory + fsync + rename, so readers never see half of it. */
-export function writeFileAtomic(file: string, data: string): void {
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
-  const fd = fs.openSync(tmp, 'w');
-  try {
-    fs.writeSync(fd, data);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  fs.renameSync(tmp, file);
-}
-
 export function readConfig(runDir: string): RunConfig | null {
   const file = path.join(runDir, CONFIG_FILE);
   if (!fs.existsSync(file)) return null;
@@ -130,9 +118,9 @@ export function readConfig(runDir: string): RunConfig | null {
   return c as RunConfig;
 }
 
-export function writeConfig(runDir: string, config: RunConfig): void {
+export async function writeConfig(runDir: string, config: RunConfig): Promise<void> {
   fs.mkdirSync(runDir, { recursive: true });
-  writeFileAtomic(path.join(runDir, CONFIG_FILE), JSON.stringify(config, null, 2) + '\n');
+  await writeFileAtomic(path.join(runDir, CONFIG_FILE), JSON.stringify(config, null, 2) + '\n');
 }
 
 export interface LoadedResults {

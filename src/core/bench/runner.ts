@@ -146,7 +146,7 @@ function backoff(base: number, attempt: number): number {
  * Prepares RUN_DIR: writes config.json for a new run, or checks the stored one matches (else BenchError,
  * unless force). Returns the clips already finished ('ok' lines).
  */
-export function openRun(runDir: string, config: RunConfig, force = false): { finished: Set<string>; stored: RunConfig | null } {
+export async function openRun(runDir: string, config: RunConfig, force = false): Promise<{ finished: Set<string>; stored: RunConfig | null }> {
   const stored = readConfig(runDir);
   if (stored) {
     const diff = configDifferences(stored, config);
@@ -156,9 +156,9 @@ export function openRun(runDir: string, config: RunConfig, force = false): { fin
           'Use another --out directory, or --force to continue this run with the new configuration.',
       );
     }
-    if (diff.length > 0) writeConfig(runDir, { ...config, createdAt: stored.createdAt });
+    if (diff.length > 0) await writeConfig(runDir, { ...config, createdAt: stored.createdAt });
   } else {
-    writeConfig(runDir, config);
+    await writeConfig(runDir, config);
   }
   const finished = new Set<string>();
   for (const [clip, r] of latestByClip(loadResults(runDir).records)) if (r.status === 'ok') finished.add(clip);
@@ -172,7 +172,7 @@ export async function runBench<C extends BenchClip>(opts: RunBenchOptions<C>): P
     if (ids.has(c.id)) throw new BenchError(`Two clips share the id "${c.id}"; clip ids must be unique within a dataset.`);
     ids.add(c.id);
   }
-  const { finished } = openRun(opts.runDir, opts.config, opts.force);
+  const { finished } = await openRun(opts.runDir, opts.config, opts.force);
   const writer = new ResultsWriter(opts.runDir);
   if (writer.truncatedBytes > 0) opts.onRecovered?.({ truncatedBytes: writer.truncatedBytes });
 
