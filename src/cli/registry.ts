@@ -1,4 +1,7 @@
 // Every subcommand of `mellm`, in the order `mellm --help` lists them. Add one line per command module.
 import type { CliCommand } from './types';
+import { parseCommand } from './parse';
 
-export const COMMANDS: CliCommand[] = [];
+export const COMMANDS: CliCommand[] = [
+  parseCommand,
+];
