@@ -1,4 +1,5 @@
 {
+  "includes": ["cuda.gypi"],
   "targets": [
     {
       "target_name": "mellm_native",

@@ -247,12 +247,151 @@ Napi::Value RenderMmc(const Napi::CallbackInfo& info) {
   return promise;
 }
 
+
+// One pair of a batch call: inputs copied from JS, outputs filled by the worker.
+struct BatchItem {
+  std::vector<uint8_t> onset, apex;
+  bool render = false;
+  bool compensate = false;
+  int noseX = 0, noseY = 0;
+  std::vector<float> u, v;
+  std::vector<uint8_t> rgb;
+  mellm::MmcOutput out;
+};
+
+class BatchWorker : public Napi::AsyncWorker {
+ public:
+  BatchWorker(Napi::Env env, std::vector<BatchItem> items, int w, int h, TvL1Params p, Device dev, int devIndex,
+              int threads, int window, std::shared_ptr<CancelFlag> cancel)
+      : Napi::AsyncWorker(env), deferred_(Napi::Promise::Deferred::New(env)), items_(std::move(items)), w_(w), h_(h),
+        p_(p), dev_(dev), devIndex_(devIndex), threads_(threads), window_(window), cancel_(std::move(cancel)) {}
+  Napi::Promise Promise() { return deferred_.Promise(); }
+
+  void Execute() override {
+    try {
+      size_t n = size_t(w_) * h_;
+      std::vector<mellm::FlowPair> pairs;
+      for (auto& it : items_) {
+        it.u.resize(n);
+        it.v.resize(n);
+        pairs.push_back({it.onset.data(), it.apex.data(), it.u.data(), it.v.data()});
+      }
+      if (!mellm::computeFlowBatch(dev_, devIndex_, w_, h_, pairs, p_, *cancel_, threads_)) {
+        cancelled_ = true;
+        return;
+      }
+      for (auto& it : items_) {
+        if (!it.render) continue;
+        it.rgb.resize(n * 3);
+        mellm::MmcInput in;
+        in.grey = it.onset.data();
+        in.u = it.u.data();
+        in.v = it.v.data();
+        in.w = w_;
+        in.h = h_;
+        in.compensate = it.compensate;
+        in.noseX = it.noseX;
+        in.noseY = it.noseY;
+        in.window = window_;
+        it.out.rgb = it.rgb.data();
+        mellm::renderMap(Device::Cpu, 0, in, it.out);
+      }
+    } catch (const std::exception& e) {
+      SetError(e.what());
+    }
+  }
+  void OnOK() override {
+    Napi::Env env = Env();
+    if (cancelled_) {
+      Napi::Error err = Napi::Error::New(env, "optical flow cancelled");
+      err.Set("code", Napi::String::New(env, "ECANCELLED"));
+      deferred_.Reject(err.Value());
+      return;
+    }
+    Napi::Array results = Napi::Array::New(env, items_.size());
+    for (size_t i = 0; i < items_.size(); ++i) {
+      auto& it = items_[i];
+      Napi::Object o = Napi::Object::New(env);
+      Napi::Float32Array u = Napi::Float32Array::New(env, it.u.size());
+      Napi::Float32Array v = Napi::Float32Array::New(env, it.v.size());
+      std::copy(it.u.begin(), it.u.end(), u.Data());
+      std::copy(it.v.begin(), it.v.end(), v.Data());
+      o.Set("u", u);
+      o.Set("v", v);
+      if (it.render) {
+        Napi::Uint8Array rgb = Napi::Uint8Array::New(env, it.rgb.size());
+        std::copy(it.rgb.begin(), it.rgb.end(), rgb.Data());
+        o.Set("rgb", rgb);
+        Napi::Array head = Napi::Array::New(env, 2);
+        head.Set(uint32_t(0), Napi::Number::New(env, it.out.headU));
+        head.Set(uint32_t(1), Napi::Number::New(env, it.out.headV));
+        o.Set("head", head);
+        o.Set("magMin", Napi::Number::New(env, it.out.magMin));
+        o.Set("magMax", Napi::Number::New(env, it.out.magMax));
+      }
+      results.Set(uint32_t(i), o);
+    }
+    deferred_.Resolve(results);
+  }
+  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
+
+ private:
+  Napi::Promise::Deferred deferred_;
+  std::vector<BatchItem> items_;
+  int w_, h_;
+  TvL1Params p_;
+  Device dev_;
+  int devIndex_, threads_, window_;
+  std::shared_ptr<CancelFlag> cancel_;
+  bool cancelled_ = false;
+};
+
+// batch(pairs [{onset, apex, render?, nose?: [x, y] | null}], width, height, params, opts, cancelToken?)
+//   -> Promise<[{u, v, rgb?, head?, magMin?, magMax?}]>; all pairs share one size.
+Napi::Value Batch(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!info[0].IsArray()) throw Napi::TypeError::New(env, "pairs must be an array");
+  int w = info[1].ToNumber().Int32Value();
+  int h = info[2].ToNumber().Int32Value();
+  checkSize(env, w, h);
+  size_t n = size_t(w) * h;
+  Napi::Array arr = info[0].As<Napi::Array>();
+  std::vector<BatchItem> items(arr.Length());
+  for (uint32_t i = 0; i < arr.Length(); ++i) {
+    Napi::Object o = arr.Get(i).As<Napi::Object>();
+    items[i].onset = copyArray<uint8_t, Napi::Uint8Array>(o.Get("onset"), n, "onset");
+    items[i].apex = copyArray<uint8_t, Napi::Uint8Array>(o.Get("apex"), n, "apex");
+    items[i].render = o.Has("render") && o.Get("render").ToBoolean().Value();
+    if (o.Has("nose") && o.Get("nose").IsArray()) {
+      Napi::Array nose = o.Get("nose").As<Napi::Array>();
+      items[i].compensate = true;
+      items[i].noseX = nose.Get(uint32_t(0)).ToNumber().Int32Value();
+      items[i].noseY = nose.Get(uint32_t(1)).ToNumber().Int32Value();
+    }
+  }
+  TvL1Params p = info[3].IsObject() ? parseParams(info[3].As<Napi::Object>()) : TvL1Params{};
+  Napi::Object opts = info[4].IsObject() ? info[4].As<Napi::Object>() : Napi::Object::New(env);
+  Device dev = parseDevice(opts);
+  int devIndex = optInt(opts, "deviceIndex", 0);
+  int threads = optInt(opts, "threads", 0);
+  int window = optInt(opts, "window", 11);
+  if (window < 1 || window % 2 == 0) throw Napi::RangeError::New(env, "window must be a positive odd number");
+  std::shared_ptr<CancelFlag> cancel = (info.Length() > 5 && info[5].IsObject())
+                                           ? CancelToken::Unwrap(info[5].As<Napi::Object>())->flag()
+                                           : std::make_shared<CancelFlag>();
+  auto* worker = new BatchWorker(env, std::move(items), w, h, p, dev, devIndex, threads, window, cancel);
+  Napi::Promise promise = worker->Promise();
+  worker->Queue();
+  return promise;
+}
+
 Napi::Value Info(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   mellm::BackendInfo b = mellm::backendInfo();
   Napi::Object o = Napi::Object::New(env);
   o.Set("cudaCompiled", Napi::Boolean::New(env, b.cudaCompiled));
   o.Set("cudaDevices", Napi::Number::New(env, b.cudaDevices));
+  o.Set("cudaStatus", Napi::String::New(env, b.cudaStatus));
   o.Set("cpuThreads", Napi::Number::New(env, b.cpuThreads));
   return o;
 }
@@ -264,6 +403,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("CancelToken", ctor);
   exports.Set("flow", Napi::Function::New(env, Flow));
   exports.Set("renderMmc", Napi::Function::New(env, RenderMmc));
+  exports.Set("batch", Napi::Function::New(env, Batch));
   exports.Set("info", Napi::Function::New(env, Info));
   return exports;
 }

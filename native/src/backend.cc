@@ -1,36 +1,112 @@
 #include "backend.h"
 
+#include <algorithm>
+#include <atomic>
 #include <stdexcept>
 #include <thread>
 
+#ifdef MELLM_WITH_CUDA
+#include "cuda/gpu_backend.h"
+#endif
+
 namespace mellm {
+
+namespace {
+int hardwareThreads() {
+  unsigned hc = std::thread::hardware_concurrency();
+  return hc == 0 ? 1 : static_cast<int>(hc);
+}
+}  // namespace
 
 BackendInfo backendInfo() {
   BackendInfo info;
-  info.cudaCompiled = false;
-  info.cudaDevices = 0;
-  unsigned hc = std::thread::hardware_concurrency();
-  info.cpuThreads = hc == 0 ? 1 : static_cast<int>(hc);
+  info.cpuThreads = hardwareThreads();
+#ifdef MELLM_WITH_CUDA
+  info.cudaCompiled = true;
+  info.cudaDevices = gpu::countDevices(&info.cudaStatus);
+#else
+  info.cudaStatus = "this build of the native addon has no CUDA backend (nvcc was not found when it was built)";
+#endif
   return info;
 }
 
-Device resolveDevice(Device requested, int /*deviceIndex*/) {
-  if (requested == Device::Cuda) {
+Device resolveDevice(Device requested, int deviceIndex, const TvL1Params* p) {
+  if (requested == Device::Cpu) return Device::Cpu;
+#ifdef MELLM_WITH_CUDA
+  std::string why;
+  int n = gpu::countDevices(&why);
+  // Parameters only the CPU backend implements keep 'auto' on the CPU.
+  bool gpuCan = p == nullptr || (p->gamma == 0.0 && (p->medianFiltering <= 1 || p->medianFiltering == 3 || p->medianFiltering == 5));
+  if (requested == Device::Auto) return n > 0 && gpuCan ? Device::Cuda : Device::Cpu;
+  if (n == 0)
+    throw std::runtime_error("device 'cuda' was asked for, but no CUDA device is usable (" + why +
+                             "): set mellm.device / --device to 'auto' or 'cpu'");
+  if (deviceIndex < 0 || deviceIndex >= n)
+    throw std::runtime_error("CUDA device index " + std::to_string(deviceIndex) + " is out of range: this machine has " +
+                             std::to_string(n) + " device(s), 0 to " + std::to_string(n - 1));
+  return Device::Cuda;
+#else
+  (void)deviceIndex;
+  (void)p;
+  if (requested == Device::Cuda)
     throw std::runtime_error(
         "device 'cuda' was asked for, but this build of the native addon has no CUDA backend "
-        "(set mellm.device / --device to 'auto' or 'cpu')");
-  }
+        "(rebuild with nvcc on PATH or MELLM_CUDA=1, or set mellm.device / --device to 'auto' or 'cpu')");
   return Device::Cpu;
+#endif
 }
 
 bool computeFlow(Device device, int deviceIndex, const uint8_t* I0, const uint8_t* I1, int w, int h,
                  const TvL1Params& p, float* u, float* v, const CancelFlag& cancel, int threads) {
-  resolveDevice(device, deviceIndex);
-  return tvl1FlowCpu(I0, I1, w, h, p, u, v, cancel, threads);
+  std::vector<FlowPair> one{{I0, I1, u, v}};
+  return computeFlowBatch(device, deviceIndex, w, h, one, p, cancel, threads);
+}
+
+bool computeFlowBatch(Device device, int deviceIndex, int w, int h, std::vector<FlowPair>& pairs,
+                      const TvL1Params& p, const CancelFlag& cancel, int threads) {
+  if (pairs.empty()) return true;
+  Device d = resolveDevice(device, deviceIndex, &p);
+#ifdef MELLM_WITH_CUDA
+  if (d == Device::Cuda) {
+    std::vector<gpu::FlowJob> jobs;
+    jobs.reserve(pairs.size());
+    for (auto& q : pairs) jobs.push_back({q.I0, q.I1, q.u, q.v});
+    return gpu::tvl1FlowBatch(deviceIndex, jobs, w, h, p, cancel);
+  }
+#else
+  (void)d;
+#endif
+  int hw = threads > 0 ? threads : hardwareThreads();
+  if (pairs.size() == 1) return tvl1FlowCpu(pairs[0].I0, pairs[0].I1, w, h, p, pairs[0].u, pairs[0].v, cancel, hw);
+  // Several pairs: one pair per thread, each single-threaded (small images scale better this way).
+  std::atomic<size_t> next{0};
+  std::atomic<bool> cancelled{false};
+  std::exception_ptr failure;
+  std::atomic<bool> failed{false};
+  auto worker = [&]() {
+    for (;;) {
+      size_t i = next.fetch_add(1);
+      if (i >= pairs.size() || cancelled.load() || failed.load()) return;
+      try {
+        if (!tvl1FlowCpu(pairs[i].I0, pairs[i].I1, w, h, p, pairs[i].u, pairs[i].v, cancel, 1)) cancelled.store(true);
+      } catch (...) {
+        if (!failed.exchange(true)) failure = std::current_exception();
+      }
+    }
+  };
+  int n = std::min<int>(hw, static_cast<int>(pairs.size()));
+  std::vector<std::thread> pool;
+  for (int t = 1; t < n; ++t) pool.emplace_back(worker);
+  worker();
+  for (auto& t : pool) t.join();
+  if (failure) std::rethrow_exception(failure);
+  return !cancelled.load();
 }
 
 void renderMap(Device device, int deviceIndex, const MmcInput& in, MmcOutput& out) {
-  resolveDevice(device, deviceIndex);
+  // Rendering is a few milliseconds of per-pixel work; it runs on the CPU whichever device computed
+  // the flow (the GPU backend renders its own batches, see src/cuda/mmc_gpu.cu).
+  (void)resolveDevice(device == Device::Cuda ? Device::Auto : device, deviceIndex);
   renderMmc(in, out);
 }
 

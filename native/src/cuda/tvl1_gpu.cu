@@ -165,30 +165,32 @@ MELLM_DEVICE bool pairActive(const double* err, int batch, int n, double eps) {
   return err[size_t((n + 2) % 3) * batch + blockIdx.z] > eps;
 }
 
-MELLM_KERNEL kMedian5(const float* u1, const float* u2, float* o1, float* o2, int w, int h, const double* err, int batch,
-                      int n, double eps) {
+// cv::medianBlur of a float plane (ksize 3 or 5, replicated border).
+MELLM_KERNEL kMedian(const float* u1, const float* u2, float* o1, float* o2, int w, int h, int ksize, const double* err,
+                     int batch, int n, double eps) {
   if (!pairActive(err, batch, n, eps)) return;
   int x = blockIdx.x * BX + threadIdx.x, y = blockIdx.y * BY + threadIdx.y;
   if (x >= w || y >= h) return;
   size_t base = size_t(blockIdx.z) * w * h;
   for (int c = 0; c < 2; ++c) {
     const float* S = (c == 0 ? u1 : u2) + base;
+    const int r = ksize / 2, count = ksize * ksize, mid = count / 2;
     float v[25];
     int k = 0;
-    for (int dy = -2; dy <= 2; ++dy) {
-      const float* r = S + size_t(clampi(y + dy, 0, h - 1)) * w;  // BORDER_REPLICATE
-      for (int dx = -2; dx <= 2; ++dx) v[k++] = r[clampi(x + dx, 0, w - 1)];
+    for (int dy = -r; dy <= r; ++dy) {
+      const float* row = S + size_t(clampi(y + dy, 0, h - 1)) * w;  // BORDER_REPLICATE
+      for (int dx = -r; dx <= r; ++dx) v[k++] = row[clampi(x + dx, 0, w - 1)];
     }
-    // Partial selection sort up to the middle element: the median of 25 is the 13th smallest.
-    for (int a = 0; a <= 12; ++a) {
+    // Partial selection sort up to the middle element.
+    for (int a = 0; a <= mid; ++a) {
       int m = a;
-      for (int b = a + 1; b < 25; ++b)
+      for (int b = a + 1; b < count; ++b)
         if (v[b] < v[m]) m = b;
       float t = v[a];
       v[a] = v[m];
       v[m] = t;
     }
-    (c == 0 ? o1 : o2)[base + size_t(y) * w + x] = v[12];
+    (c == 0 ? o1 : o2)[base + size_t(y) * w + x] = v[mid];
   }
 }
 
@@ -335,6 +337,9 @@ bool tvl1FlowBatch(int device, std::vector<FlowJob>& jobs, int w, int h, const T
   const int B = static_cast<int>(jobs.size());
   if (B == 0) return true;
   if (w < 3 || h < 3) throw GpuError("TV-L1 needs images of at least 3x3 pixels");
+  if (p.gamma != 0.0) throw GpuError("the CUDA backend computes TV-L1 with gamma = 0 only: set device 'cpu' for gamma != 0");
+  if (p.medianFiltering > 1 && p.medianFiltering != 3 && p.medianFiltering != 5)
+    throw GpuError("medianFiltering must be 0, 1, 3 or 5 (OpenCV's float median supports 3 and 5)");
   setDevice(device);
   Workspace& ws = workspace();
   cudaStream_t st = ws.stream;
@@ -400,7 +405,7 @@ bool tvl1FlowBatch(int device, std::vector<FlowJob>& jobs, int w, int h, const T
       int n = 0;
       for (int outer = 0; outer < p.outerIterations; ++outer) {
         if (p.medianFiltering > 1) {
-          MELLM_LAUNCH(kMedian5, grid, block, st, u1, u2, ws.t1.get(), ws.t2.get(), L.w, L.h, ws.err.get(), B, n, eps);
+          MELLM_LAUNCH(kMedian, grid, block, st, u1, u2, ws.t1.get(), ws.t2.get(), L.w, L.h, p.medianFiltering, ws.err.get(), B, n, eps);
           MELLM_LAUNCH(kCopyBack, grid, block, st, ws.t1.get(), ws.t2.get(), u1, u2, L.w, L.h, ws.err.get(), B, n, eps);
         }
         for (int inner = 0; inner < p.innerIterations; ++inner, ++n) {
