@@ -335,6 +335,24 @@ test('clean close without finish_reason or [DONE] is incomplete', async () => {
   }
 });
 
+test('an error event mid-stream keeps the text and carries the server message', async () => {
+  const s = await startServer((_req, res) => {
+    sseHead(res);
+    res.write(chunk('##### 视觉检查'));
+    res.write(`data: ${JSON.stringify({ error: { message: 'EngineCore encountered an issue', type: 'InternalServerError', code: 500 } })}\n\n`);
+    res.end();
+  });
+  try {
+    const a = await collectAnswer(client([s.url]).stream(REQ));
+    assert.equal(a.text, '##### 视觉检查');
+    assert.equal(a.done.stop, 'dropped');
+    assert.equal(a.done.incomplete, true);
+    assert.match(a.done.message ?? '', /EngineCore encountered an issue/);
+  } finally {
+    await s.close();
+  }
+});
+
 test('finish_reason length marks the answer cut', async () => {
   const s = await startServer((_req, res) => streamTokens(res, ['a', 'b'], 0, 'length'));
   try {

@@ -483,7 +483,9 @@ export class MellmServerClient implements ReasoningSource {
               ? `The stream from ${ep.display} sent a malformed chunk; the answer is cut.`
               : stop === 'aborted'
                 ? 'Analysis cancelled; the answer is cut.'
-                : `The connection to ${ep.display} dropped mid-answer; the answer is cut.`;
+                : err instanceof APIError && !(err instanceof APIConnectionError)
+                  ? `The server at ${ep.display} reported an error mid-answer (${oneLine(serverMessage(err), 160)}); the answer is cut.`
+                  : `The connection to ${ep.display} dropped mid-answer; the answer is cut.`;
           break;
         }
         if (r.kind === 'aborted') {
