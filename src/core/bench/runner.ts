@@ -3,6 +3,7 @@
 // RUN_DIR/results.jsonl. Rerunning resumes: clips with an 'ok' line are never asked again; clips whose
 // last line is 'failed' are retried. N clips are in flight at once; per-clip failures are recorded and
 // the run goes on; failures that hit every clip alike (bad key, unknown model, no endpoint) stop it.
+import { setMaxListeners } from 'node:events';
 import {
   ReasoningError,
   collectAnswer,
@@ -183,6 +184,8 @@ export async function runBench<C extends BenchClip>(opts: RunBenchOptions<C>): P
   const base = opts.backoffMs ?? 1000;
   // Our own controller: the caller's signal or a fatal error stops every worker.
   const stop = new AbortController();
+  // Every in-flight request (and backoff sleep) listens on this signal.
+  setMaxListeners(Math.max(10, concurrency * 4), stop.signal);
   const onAbort = (): void => stop.abort();
   opts.signal?.addEventListener('abort', onAbort, { once: true });
   if (opts.signal?.aborted) stop.abort();
@@ -194,6 +197,7 @@ export async function runBench<C extends BenchClip>(opts: RunBenchOptions<C>): P
   let unparsed = 0;
   let inFlight = 0;
   let fatal: Error | null = null;
+  const writes = new Set<Promise<void>>();
 
   const progress = (): void => {
     if (!opts.onProgress) return;
@@ -324,23 +328,29 @@ export async function runBench<C extends BenchClip>(opts: RunBenchOptions<C>): P
       inFlight -= 1;
       if (!rec) return;
       rec.at = new Date().toISOString();
-      try {
-        await writer.append(rec);
-      } catch (e) {
-        if (!fatal) fatal = new Error(`Cannot write ${opts.runDir}/results.jsonl: ${(e as Error).message}; free disk space or check permissions`);
-        stop.abort();
-        return;
-      }
-      done += 1;
-      if (rec.status === 'failed') {
-        failed += 1;
-        if (rec.error) opts.onClipFailed?.(clip, rec.error);
-      } else if (rec.predicted === null) unparsed += 1;
+      // The worker moves on while the line is fsynced (group commit); the clip counts once it is on disk.
+      const record = rec;
+      const write = writer.append(record).then(
+        () => {
+          done += 1;
+          if (record.status === 'failed') {
+            failed += 1;
+            if (record.error) opts.onClipFailed?.(clip, record.error);
+          } else if (record.predicted === null) unparsed += 1;
+        },
+        (e: unknown) => {
+          if (!fatal) fatal = new Error(`Cannot write ${opts.runDir}/results.jsonl: ${(e as Error).message}; free disk space or check permissions`);
+          stop.abort();
+        },
+      );
+      writes.add(write);
+      void write.finally(() => writes.delete(write));
     }
   };
 
   try {
     await Promise.all(Array.from({ length: Math.min(concurrency, Math.max(1, todo.length)) }, worker));
+    await Promise.all([...writes]);
   } finally {
     if (ticker) clearInterval(ticker);
     opts.signal?.removeEventListener('abort', onAbort);
