@@ -1,7 +1,9 @@
 // Every subcommand of `mellm`, in the order `mellm --help` lists them. Add one line per command module.
 import type { CliCommand } from './types';
 import { parseCommand } from './parse';
+import { landmarksCommand } from './landmarks';
 
 export const COMMANDS: CliCommand[] = [
   parseCommand,
+  landmarksCommand,
 ];

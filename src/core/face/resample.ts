@@ -1,0 +1,143 @@
+// Square-resampling of an image region into a float NHWC RGB tensor, the way face-api feeds its nets:
+// the region is zero-padded to a square (face-api's padToSquare) and scaled to the net's input size.
+// Scaling is centre-aligned (like the canvas drawImage path face-api uses for images): area averaging when
+// shrinking, so large images and faces do not alias, and bilinear when enlarging.
+
+/** An 8-bit image, row-major, channels interleaved: 1 = grey, 3 = RGB, 4 = RGBA (alpha ignored). */
+export interface RasterImage {
+  width: number;
+  height: number;
+  channels: 1 | 3 | 4;
+  data: Uint8Array;
+}
+
+/** Integer region of the image, inside its bounds. */
+export interface Region {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/** Where the square's content sits: padding added before the region's left / top edge, in source pixels. */
+export interface SquareLayout {
+  side: number;
+  padLeft: number;
+  padTop: number;
+}
+
+/**
+ * face-api padToSquare: detector input pads only after (right / bottom) the image; the landmark input
+ * centres it, putting round(diff / 2) after and the rest before.
+ */
+export function squareLayout(width: number, height: number, centred: boolean): SquareLayout {
+  const side = Math.max(width, height);
+  const diff = side - Math.min(width, height);
+  const before = centred ? diff - Math.round(diff / 2) : 0;
+  return width < height ? { side, padLeft: before, padTop: 0 } : { side, padLeft: 0, padTop: height < width ? before : 0 };
+}
+
+interface Taps {
+  /** Per output index: start offset into idx / w. */
+  start: Int32Array;
+  idx: Int32Array;
+  w: Float32Array;
+}
+
+/**
+ * 1-D resampling taps from a padded axis of length `side` to `out` samples. Source positions outside
+ * [pad, pad + len) are padding (zero) and get no tap, so their weight is simply dropped.
+ */
+function makeTaps(side: number, pad: number, len: number, out: number): Taps {
+  const scale = side / out;
+  const idx: number[] = [];
+  const w: number[] = [];
+  const start = new Int32Array(out + 1);
+  const push = (p: number, weight: number): void => {
+    const local = p - pad;
+    if (weight > 0 && local >= 0 && local < len) {
+      idx.push(local);
+      w.push(weight);
+    }
+  };
+  for (let o = 0; o < out; o++) {
+    start[o] = idx.length;
+    if (scale > 1) {
+      // Area average over the footprint [o * scale, (o + 1) * scale).
+      const a = o * scale;
+      const b = a + scale;
+      for (let p = Math.floor(a); p < Math.ceil(b); p++) push(p, (Math.min(b, p + 1) - Math.max(a, p)) / scale);
+    } else {
+      // Bilinear at the output pixel centre, clamped to the padded square.
+      const c = Math.min(Math.max((o + 0.5) * scale - 0.5, 0), side - 1);
+      const p0 = Math.floor(c);
+      const p1 = Math.min(p0 + 1, side - 1);
+      const f = c - p0;
+      if (p1 === p0) push(p0, 1);
+      else {
+        push(p0, 1 - f);
+        push(p1, f);
+      }
+    }
+  }
+  start[out] = idx.length;
+  return { start, idx: Int32Array.from(idx), w: Float32Array.from(w) };
+}
+
+/**
+ * Region of `img`, padded to a square per `layout`, resampled to out x out, as NHWC float32 RGB 0..255.
+ * Grey input is replicated to the three channels.
+ */
+export function resampleSquare(img: RasterImage, region: Region, layout: SquareLayout, out: number): Float32Array {
+  const xt = makeTaps(layout.side, layout.padLeft, region.width, out);
+  const yt = makeTaps(layout.side, layout.padTop, region.height, out);
+  const ch = img.channels;
+  const stride = img.width * ch;
+  // Horizontal pass over the source rows the vertical taps use.
+  const rowCache = new Map<number, Float32Array>();
+  const rowOf = (ry: number): Float32Array => {
+    let r = rowCache.get(ry);
+    if (r) return r;
+    r = new Float32Array(out * 3);
+    const base = (region.y + ry) * stride + region.x * ch;
+    for (let ox = 0; ox < out; ox++) {
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      for (let k = xt.start[ox]; k < xt.start[ox + 1]; k++) {
+        const wt = xt.w[k];
+        const p = base + xt.idx[k] * ch;
+        if (ch === 1) {
+          const v = img.data[p] * wt;
+          s0 += v;
+          s1 += v;
+          s2 += v;
+        } else {
+          s0 += img.data[p] * wt;
+          s1 += img.data[p + 1] * wt;
+          s2 += img.data[p + 2] * wt;
+        }
+      }
+      r[ox * 3] = s0;
+      r[ox * 3 + 1] = s1;
+      r[ox * 3 + 2] = s2;
+    }
+    rowCache.set(ry, r);
+    return r;
+  };
+  const dst = new Float32Array(out * out * 3);
+  for (let oy = 0; oy < out; oy++) {
+    const o = oy * out * 3;
+    for (let k = yt.start[oy]; k < yt.start[oy + 1]; k++) {
+      const wt = yt.w[k];
+      const row = rowOf(yt.idx[k]);
+      for (let i = 0; i < out * 3; i++) dst[o + i] += row[i] * wt;
+    }
+    // Rows no later output row needs can go (taps are monotonic).
+    if (oy + 1 < out) {
+      const next = yt.idx[yt.start[oy + 1]] ?? Infinity;
+      for (const key of rowCache.keys()) if (key < next) rowCache.delete(key);
+    }
+  }
+  return dst;
+}
