@@ -145,11 +145,13 @@ class Solver {
     }
   }
 
-  // Row bands: a few per thread so a descheduled thread's share is picked up by the others.
+  // Row bands: up to 32 per level, independent of the thread count so that the stopping sums (added
+  // band by band) and hence the result are the same for any number of threads; a thread that is
+  // descheduled has its bands picked up by the others.
+  static int bandRows(int h) { return std::max(4, (h + kMaxBands - 1) / kMaxBands); }
   template <typename F>
   void forRows(int h, F&& fn) {
-    const int T = pool_.size();
-    const int rows = std::max(4, (h + 4 * T - 1) / (4 * T));
+    const int rows = bandRows(h);
     const int bands = (h + rows - 1) / rows;
     pool_.run(bands, [&](int b, int worker) { fn(b * rows, std::min(h, (b + 1) * rows), worker, b); });
   }
@@ -191,7 +193,7 @@ class Solver {
     c.taut = float(p_.tau / p_.theta);
     c.gamma = float(p_.gamma);
 
-    std::vector<double> bandErr(size_t(4 * pool_.size() + 8) + size_t(h));
+    std::vector<double> bandErr(size_t((h + bandRows(h) - 1) / bandRows(h)));
     for (int warp = 0; warp < p_.warps; ++warp) {
       if (cancelled()) return false;
       forRows(h, [&](int y0, int y1, int, int) {
@@ -227,6 +229,7 @@ class Solver {
     std::copy_n(tmp_.begin(), size_t(w) * h, u.begin());
   }
 
+  static constexpr int kMaxBands = 32;
   TvL1Params p_;
   const CancelFlag& cancel_;
   TaskPool pool_;
