@@ -92,52 +92,55 @@ export function resampleSquare(img: RasterImage, region: Region, layout: SquareL
   const xt = makeTaps(layout.side, layout.padLeft, region.width, out);
   const yt = makeTaps(layout.side, layout.padTop, region.height, out);
   const ch = img.channels;
+  const src = img.data;
   const stride = img.width * ch;
-  // Horizontal pass over the source rows the vertical taps use.
+  const width3 = out * 3;
+  // Horizontal pass, once per source row that a vertical tap uses (rows are visited in increasing order).
   const rowCache = new Map<number, Float32Array>();
-  const rowOf = (ry: number): Float32Array => {
-    let r = rowCache.get(ry);
-    if (r) return r;
-    r = new Float32Array(out * 3);
+  const horizontal = (ry: number): Float32Array => {
+    const r = new Float32Array(width3);
     const base = (region.y + ry) * stride + region.x * ch;
+    const { start, idx, w } = xt;
     for (let ox = 0; ox < out; ox++) {
       let s0 = 0;
       let s1 = 0;
       let s2 = 0;
-      for (let k = xt.start[ox]; k < xt.start[ox + 1]; k++) {
-        const wt = xt.w[k];
-        const p = base + xt.idx[k] * ch;
-        if (ch === 1) {
-          const v = img.data[p] * wt;
-          s0 += v;
-          s1 += v;
-          s2 += v;
-        } else {
-          s0 += img.data[p] * wt;
-          s1 += img.data[p + 1] * wt;
-          s2 += img.data[p + 2] * wt;
+      const end = start[ox + 1];
+      if (ch === 1) {
+        for (let k = start[ox]; k < end; k++) s0 += src[base + idx[k]] * w[k];
+        s1 = s0;
+        s2 = s0;
+      } else {
+        for (let k = start[ox]; k < end; k++) {
+          const p = base + idx[k] * ch;
+          const wt = w[k];
+          s0 += src[p] * wt;
+          s1 += src[p + 1] * wt;
+          s2 += src[p + 2] * wt;
         }
       }
       r[ox * 3] = s0;
       r[ox * 3 + 1] = s1;
       r[ox * 3 + 2] = s2;
     }
-    rowCache.set(ry, r);
     return r;
   };
-  const dst = new Float32Array(out * out * 3);
+  const dst = new Float32Array(out * width3);
   for (let oy = 0; oy < out; oy++) {
-    const o = oy * out * 3;
+    const o = oy * width3;
     for (let k = yt.start[oy]; k < yt.start[oy + 1]; k++) {
       const wt = yt.w[k];
-      const row = rowOf(yt.idx[k]);
-      for (let i = 0; i < out * 3; i++) dst[o + i] += row[i] * wt;
+      const ry = yt.idx[k];
+      let row = rowCache.get(ry);
+      if (!row) {
+        row = horizontal(ry);
+        rowCache.set(ry, row);
+      }
+      for (let i = 0; i < width3; i++) dst[o + i] += row[i] * wt;
     }
-    // Rows no later output row needs can go (taps are monotonic).
-    if (oy + 1 < out) {
-      const next = yt.idx[yt.start[oy + 1]] ?? Infinity;
-      for (const key of rowCache.keys()) if (key < next) rowCache.delete(key);
-    }
+    // Rows that no later output row uses can go (tap rows never decrease).
+    const next = oy + 1 < out && yt.start[oy + 1] < yt.idx.length ? yt.idx[yt.start[oy + 1]] : Infinity;
+    for (const key of rowCache.keys()) if (key < next) rowCache.delete(key);
   }
   return dst;
 }
