@@ -1,0 +1,96 @@
+// Face bench: model load, landmarks on a 280 x 340 face, detector passes, and the original face-api nets
+// (tfjs, pure-JS CPU backend) on the same inputs as the reference. Targets (issue 3): load < 300 ms,
+// landmarks < 30 ms after warm-up.
+//   node --import tsx scripts/bench/face.ts      (or: npm run bench -- face)
+import { join, resolve } from 'node:path';
+import sharp from 'sharp';
+import * as ort from 'onnxruntime-node';
+
+const ROOT = resolve(__dirname, '..', '..');
+
+interface Row {
+  bench: string;
+  metric: string;
+  value: number;
+  unit: string;
+  note?: string;
+}
+
+async function median(n: number, fn: () => Promise<unknown>): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    await fn();
+    times.push(performance.now() - t0);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)];
+}
+
+async function rawImage(pipeline: sharp.Sharp): Promise<{ width: number; height: number; channels: 3; data: Uint8Array }> {
+  const { data, info } = await pipeline.removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  return { width: info.width, height: info.height, channels: 3, data: new Uint8Array(data) };
+}
+
+export async function face(): Promise<Row[]> {
+  const rows: Row[] = [];
+  const add = (metric: string, value: number, unit: string, note?: string): void => {
+    rows.push({ bench: 'face', metric, value, unit, note });
+    process.stderr.write(`face: ${metric} ${value.toFixed(2)} ${unit}${note ? ` (${note})` : ''}\n`);
+  };
+
+  // Cold load: this process has not touched onnxruntime's sessions yet.
+  const faceMod = await import('../../src/core/face');
+  let t0 = performance.now();
+  await faceMod.loadFaceModels();
+  add('model load (both sessions, cold)', performance.now() - t0, 'ms', 'target < 300 ms');
+
+  const { landmarksFor } = await import('../../src/core/face/landmarks');
+  const { detectBoxes } = await import('../../src/core/face/detector');
+  const crop = join(ROOT, 'test', 'fixtures', 'face', 'crop4.jpg');
+  const face280 = await rawImage(sharp(crop).resize(280, 340, { fit: 'fill' }));
+  const whole = { x: 0, y: 0, width: 280, height: 340 };
+  await landmarksFor(face280, [whole]);
+  add('landmarks, 280x340 face (preprocess + net)', await median(50, () => landmarksFor(face280, [whole])), 'ms', 'median of 50 after warm-up; target < 30 ms');
+  add('detectFace, 280x340 image (2 detector passes + landmarks)', await median(20, () => faceMod.detectFace(face280)), 'ms', 'median of 20');
+
+  const frame = await rawImage(sharp(join(ROOT, 'node_modules', '@vladmandic', 'face-api', 'demo', 'sample5.jpg')).resize(640, 480, { fit: 'fill' }));
+  add('detector pass 416, 640x480 image', await median(20, () => detectBoxes(frame, { inputSize: 416 })), 'ms', 'resample + net + decode + NMS');
+  add('detector pass 160, 640x480 image', await median(20, () => detectBoxes(frame, { inputSize: 160 })), 'ms');
+  add('detectFaces, 640x480 group photo', await median(10, () => faceMod.detectFaces(frame)), 'ms', 'all faces with landmarks');
+  const big = await rawImage(sharp(join(ROOT, 'node_modules', '@vladmandic', 'face-api', 'demo', 'sample1.jpg')));
+  add(`detectFaces, ${big.width}x${big.height} photo`, await median(5, () => faceMod.detectFaces(big)), 'ms', '3 faces');
+
+  // Net alone, ONNX vs the original tfjs net on identical inputs (the reference of this run).
+  const { modelDir } = await import('../../src/core/face/models');
+  const lmSession = await ort.InferenceSession.create(join(modelDir(), 'face_landmark_68.onnx'), { intraOpNumThreads: 2 });
+  const detSession = await ort.InferenceSession.create(join(modelDir(), 'tiny_face_detector.onnx'), { intraOpNumThreads: 2 });
+  const x112 = new Float32Array(112 * 112 * 3).map((_, i) => (i * 37) % 255);
+  const x416 = new Float32Array(416 * 416 * 3).map((_, i) => (i * 37) % 255);
+  const lmOnnx = await median(50, () => lmSession.run({ input: new ort.Tensor('float32', x112, [1, 112, 112, 3]) }));
+  const detOnnx = await median(20, () => detSession.run({ input: new ort.Tensor('float32', x416, [1, 416, 416, 3]) }));
+  const ref = await import('../../test/face/tfjs-reference');
+  await ref.referenceLandmarks(x112);
+  await ref.referenceDetectorGrid(x416, 416);
+  const lmTfjs = await median(10, () => ref.referenceLandmarks(x112));
+  const detTfjs = await median(5, () => ref.referenceDetectorGrid(x416, 416));
+  add('landmark net 112x112, ONNX', lmOnnx, 'ms');
+  add('landmark net 112x112, face-api tfjs (cpu)', lmTfjs, 'ms', `reference; ONNX is ${(lmTfjs / lmOnnx).toFixed(1)}x faster`);
+  add('detector net 416x416, ONNX', detOnnx, 'ms');
+  add('detector net 416x416, face-api tfjs (cpu)', detTfjs, 'ms', `reference; ONNX is ${(detTfjs / detOnnx).toFixed(1)}x faster`);
+  return rows;
+}
+
+export default face;
+
+if (require.main === module) {
+  face().then(
+    (rows) => {
+      for (const r of rows) process.stdout.write(`${r.metric}: ${r.value.toFixed(2)} ${r.unit}${r.note ? `  (${r.note})` : ''}\n`);
+    },
+    (e: unknown) => {
+      process.stderr.write(`bench face: ${e instanceof Error ? e.stack : String(e)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}
