@@ -1,0 +1,139 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  DEFAULT_THRESHOLDS,
+  directionOfAngle,
+  intensityOf,
+  measureRegionMotion,
+  quantiseAngle,
+  rasterisePolygon,
+} from '../../src/core/reasoning/regionMotion';
+import type { FlowField } from '../../src/core/native';
+import { loadFixtureFace, EXPRESSIONS } from '../fixtures/reasoning/face';
+import { warpFace } from '../support/warp';
+
+function flowOf(width: number, height: number, f: (x: number, y: number) => [number, number]): FlowField {
+  const u = new Float32Array(width * height);
+  const v = new Float32Array(width * height);
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++) {
+      const [a, b] = f(x, y);
+      u[y * width + x] = a;
+      v[y * width + x] = b;
+    }
+  return { width, height, u, v };
+}
+
+/** Deterministic PRNG (mulberry32) and a normal deviate. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+test('angles are quantised to 30 degrees with half to even, then named as the map colours them', () => {
+  assert.equal(quantiseAngle(14.9), 0);
+  assert.equal(quantiseAngle(15), 0); // 0.5 -> 0 (even)
+  assert.equal(quantiseAngle(45), 60); // 1.5 -> 2 (even)
+  assert.equal(quantiseAngle(75), 60); // 2.5 -> 2
+  assert.equal(quantiseAngle(359), 0);
+  const cases: [number, string][] = [
+    [0, 'right'], [20, 'down-right'], [45, 'down-right'], [70, 'down-right'], [90, 'down'], [100, 'down'],
+    [135, 'down-left'], [180, 'left'], [225, 'up-left'], [270, 'up'], [315, 'up-right'], [350, 'right'],
+  ];
+  for (const [a, d] of cases) assert.equal(directionOfAngle(a), d, `angle ${a}`);
+});
+
+test('intensity grades use the documented thresholds and the background ratio', () => {
+  assert.equal(intensityOf(0.005, 10), 'none');
+  assert.equal(intensityOf(DEFAULT_THRESHOLDS.slight, 10), 'slight');
+  assert.equal(intensityOf(0.02, 10), 'moderate');
+  assert.equal(intensityOf(0.05, 10), 'strong');
+  assert.equal(intensityOf(0.05, 1.2), 'none'); // no stronger than the face's own motion
+});
+
+test('scanline rasterisation fills pixel centres inside the polygon, clipped to the image', () => {
+  const buf = new Int32Array(1000);
+  // Square [2, 6) x [3, 7): 16 pixels with centres inside.
+  const n = rasterisePolygon([[2, 3], [6, 3], [6, 7], [2, 7]], 10, 10, buf);
+  assert.equal(n, 16);
+  const got = [...buf.slice(0, n)].sort((a, b) => a - b);
+  assert.deepEqual(got.slice(0, 4), [32, 33, 34, 35]);
+  // Right triangle with legs 8: area 32; centre-sampling gives 28..36.
+  const t = rasterisePolygon([[0, 0], [8, 0], [0, 8]], 20, 20, buf);
+  assert.ok(t >= 28 && t <= 36, `triangle pixels ${t}`);
+  // Partly outside the image: only inside pixels.
+  assert.equal(rasterisePolygon([[-5, -5], [3, -5], [3, 3], [-5, 3]], 10, 10, buf), 9);
+  assert.equal(rasterisePolygon([[20, 20], [30, 20], [30, 30]], 10, 10, buf), 0);
+});
+
+test('a uniform motion inside one region is measured exactly, after removing the head vector', async () => {
+  const { face } = await loadFixtureFace();
+  const head: [number, number] = [0.7, -0.4];
+  const corner = face.points[48];
+  // Head shift everywhere, plus (-1.2, -1.6) px within 12 px of the subject's right lip corner.
+  const flow = flowOf(280, 340, (x, y) => {
+    const near = Math.hypot(x + 0.5 - corner[0], y + 0.5 - corner[1]) < 12;
+    return near ? [head[0] - 1.2, head[1] - 1.6] : head;
+  });
+  const rep = measureRegionMotion(flow, face, { head });
+  const lc = rep.regions.lipCornerR;
+  assert.ok(Math.abs(lc.u + 1.2) < 1e-6 && Math.abs(lc.v + 1.6) < 1e-6, `lipCornerR ${lc.u}, ${lc.v}`);
+  assert.equal(lc.magnitude.toFixed(6), '2.000000');
+  assert.equal(lc.direction, 'up-left');
+  assert.equal(lc.coherence.toFixed(6), '1.000000');
+  assert.ok(rep.background < 1e-6, `background ${rep.background}`); // float32 storage of the head vector
+  assert.equal(lc.intensity, 'moderate'); // 2 px / 76 px IOD = 0.026
+  assert.equal(rep.regions.lipCornerL.intensity, 'none');
+  assert.equal(rep.regions.chin.intensity, 'none');
+  assert.deepEqual(rep.head, head);
+  // Without compensation the whole face moves and the corner is not distinguishable from it.
+  const raw = measureRegionMotion(flow, face);
+  assert.ok(raw.background > 0.7, `background ${raw.background}`);
+});
+
+test('incoherent noise reads as no motion: the vector mean of the top pixels cancels', async () => {
+  const { face } = await loadFixtureFace();
+  const r = rng(7);
+  const flow = flowOf(280, 340, () => {
+    const a = r() * 2 * Math.PI;
+    const m = 0.4 * Math.sqrt(-2 * Math.log(1 - r()));
+    return [m * Math.cos(a), m * Math.sin(a)];
+  });
+  const rep = measureRegionMotion(flow, face);
+  assert.ok(rep.background > 0.3 && rep.background < 0.6, `background ${rep.background}`);
+  for (const m of Object.values(rep.regions)) {
+    assert.equal(m.intensity, 'none', `${m.region} ${m.magnitude}`);
+    assert.ok(m.coherence < 0.5, `${m.region} coherence ${m.coherence}`);
+  }
+});
+
+test('synthetic smile on the real face: each lip corner moves up and out on its own side', async () => {
+  const { onset, face } = await loadFixtureFace();
+  const { flow } = warpFace(onset, face.points, EXPRESSIONS.happiness);
+  const rep = measureRegionMotion(flow, face);
+  // Subject's right corner is on the image left: outwards = image left.
+  assert.equal(rep.regions.lipCornerR.direction, 'up-left');
+  assert.equal(rep.regions.lipCornerL.direction, 'up-right');
+  assert.equal(rep.regions.cheekR.direction, 'up');
+  assert.equal(rep.regions.cheekL.direction, 'up');
+  for (const r of ['lipCornerR', 'lipCornerL', 'cheekR', 'cheekL'] as const) assert.equal(rep.regions[r].intensity, 'moderate', r);
+  for (const r of ['forehead', 'innerBrowL', 'innerBrowR', 'outerBrowL', 'outerBrowR', 'chin'] as const) assert.equal(rep.regions[r].intensity, 'none', r);
+  // Magnitude tracks the peak displacement (|(1.3, 1.5)| = 1.98 px) within the bump's falloff over the region.
+  assert.ok(rep.regions.lipCornerR.magnitude > 1.6 && rep.regions.lipCornerR.magnitude <= 1.99, `${rep.regions.lipCornerR.magnitude}`);
+  assert.ok(Math.abs(rep.regions.lipCornerR.normalised - (rep.regions.lipCornerR.magnitude - rep.background) / face.interOcular) < 1e-9);
+});
+
+test('flow with a missing face region polygon leaves that region empty, not NaN', async () => {
+  const { face } = await loadFixtureFace();
+  const f2 = { ...face, regions: { ...face.regions, chin: [] } };
+  const rep = measureRegionMotion(flowOf(280, 340, () => [0, 0]), f2);
+  assert.equal(rep.regions.chin.pixels, 0);
+  assert.equal(rep.regions.chin.direction, null);
+  assert.equal(rep.regions.chin.intensity, 'none');
+});
