@@ -1,7 +1,7 @@
 // Layer helpers shared by both nets. The graphs run NCHW inside (ONNX's Conv layout); the tfjs originals
 // are NHWC, so the graph transposes once after normalisation. tfjs 'same' padding puts the odd extra
 // pixel at the end, which is ONNX auto_pad SAME_UPPER.
-import type { GraphBuilder } from './graph-builder';
+import type { AttrValue, GraphBuilder } from './graph-builder';
 import { convFilterToOnnx, depthwiseFilterToOnnx, take, type WeightMap } from './tfjs-weights';
 
 /** NHWC pixels (0..255) -> (x - meanRgb) / 255 -> NCHW, as face-api's normalize() then div(255). */
@@ -51,7 +51,7 @@ export function separableConv(
   const dw = g.constant(`${prefix}/depthwise_filter`, d.dims, d.data);
   const pw = g.constant(`${prefix}/pointwise_filter`, p.dims, p.data);
   const bw = g.constant(`${prefix}/bias`, b.shape, b.data);
-  const padAttrs = padding === 'same' ? { auto_pad: 'SAME_UPPER' } : { pads: [1, 1, 1, 1] };
+  const padAttrs: Record<string, AttrValue> = padding === 'same' ? { auto_pad: 'SAME_UPPER' } : { pads: [1, 1, 1, 1] };
   const depth = g.node('Conv', [x, dw], {
     group: d.dims[0],
     kernel_shape: d.dims.slice(2),
