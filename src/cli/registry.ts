@@ -2,8 +2,12 @@
 import type { CliCommand } from './types';
 import { parseCommand } from './parse';
 import { landmarksCommand } from './landmarks';
+import { benchCommand } from './bench';
+import { evalCommand } from './eval';
 
 export const COMMANDS: CliCommand[] = [
   parseCommand,
   landmarksCommand,
+  benchCommand,
+  evalCommand,
 ];

@@ -2,13 +2,14 @@
 // protocol's clips, build the prompt and config, run (or resume) over the dataset's inputs, then score
 // the run and write RUN_DIR/report.md + report.html.
 import * as path from 'node:path';
+import type { Emotion } from '../emotions';
 import type { ReasoningSource } from '../reasoning/source';
 import { parseAnswer } from '../reasoning/parse';
 import { evaluateRun, type RunEvaluation } from './evaluate';
 import { benchPrompt, protocolClasses } from './protocol';
 import { writeReport } from './report';
 import { RUN_FORMAT, sha256Hex, type BenchInput, type BenchProtocol, type RunConfig, type SourceConfig } from './runDir';
-import { runBench, type BenchClip, type BenchProgress, type BenchSummary, type ClipInput, type ParsedAnswer } from './runner';
+import { BenchError, runBench, type BenchClip, type BenchProgress, type BenchSummary, type ClipInput, type ParsedAnswer } from './runner';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const pkg = require('../../../package.json') as { version: string };
 
@@ -67,13 +68,18 @@ export async function runBenchJob<C extends BenchClip>(opts: BenchJobOptions<C>)
   const task = opts.task ?? 'meu';
   const input = opts.input ?? 'mmc';
   const lang = opts.lang ?? 'zh';
-  const classes = protocolClasses(opts.protocol, { explicit: opts.classes, present: opts.dataset.clips.map((c) => c.emotion) });
+  let classes: Emotion[];
+  try {
+    classes = protocolClasses(opts.protocol, { explicit: opts.classes, present: opts.dataset.clips.map((c) => c.emotion) });
+  } catch (e) {
+    throw new BenchError((e as Error).message);
+  }
   const inProtocol = new Set<string>(classes);
   const clips = opts.dataset.clips.filter((c) => inProtocol.has(c.emotion));
   const skipped = opts.dataset.clips.length - clips.length;
   if (skipped > 0) opts.onLog?.(`${skipped} clip(s) with emotions outside the ${opts.protocol} classes (${classes.join(', ')}) are not part of this benchmark.`);
   if (clips.length === 0) {
-    throw new Error(`${opts.dataset.root}: no clip is labelled with one of the ${opts.protocol} classes (${classes.join(', ')}); check the dataset's annotation file and --protocol.`);
+    throw new BenchError(`${opts.dataset.root}: no clip is labelled with one of the ${opts.protocol} classes (${classes.join(', ')}); check the dataset's annotation file and --protocol.`);
   }
   const prompt = benchPrompt({ input, task, lang, classes });
   const config: RunConfig = {

@@ -1,0 +1,149 @@
+// `mellm bench DATASET --protocol P --out RUN_DIR (--endpoint URL[,URL...] --model NAME | --offline)`:
+// the paper's benchmark over a dataset, resumable (rerun the same command), then scored and reported.
+import { parseArgs } from 'node:util';
+import { openBenchDataset } from '../core/bench/datasetInput';
+import { formatProgress, runBenchJob } from '../core/bench/job';
+import { BenchError } from '../core/bench/runner';
+import { BENCH_PROTOCOLS, type BenchInput, type BenchProtocol, type SourceConfig } from '../core/bench/runDir';
+import { DatasetError } from '../core/dataset/types';
+import { MediaError } from '../core/mediaError';
+import { MellmServerClient, parseEndpointList } from '../core/reasoning/client';
+import { ReasoningError, type ReasoningSource } from '../core/reasoning/source';
+import { UsageError, UserError, type CliCommand, type CliIO } from './types';
+
+const USAGE =
+  'bench DATASET --protocol casme2|casme3a|dfme-a|dfme-b|custom --out RUN_DIR (--endpoint URL[,URL...] [--model NAME] | --offline) ' +
+  '[--concurrency N] [--task meu|mer] [--input mmc|frames] [--lang zh|en] [--classes a,b,...] [--retries N] [--force]';
+
+function oneOf<T extends string>(flag: string, value: string | undefined, allowed: readonly T[], dflt: T): T {
+  if (value === undefined) return dflt;
+  if (!(allowed as readonly string[]).includes(value)) throw new UsageError(`${flag} must be one of ${allowed.join(', ')} (got '${value}')`);
+  return value as T;
+}
+
+function intOption(flag: string, value: string | undefined, dflt: number, min: number, max: number): number {
+  if (value === undefined) return dflt;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`${flag} must be a whole number from ${min} to ${max} (got '${value}')`);
+  return n;
+}
+
+export const benchCommand: CliCommand = {
+  name: ['bench'],
+  usage: USAGE,
+  summary: "Benchmark a model on a dataset with the paper's protocol; resumable; writes RUN_DIR/results.jsonl and report.{md,html}.",
+  async run(argv: string[], io: CliIO): Promise<number> {
+    let parsed;
+    try {
+      parsed = parseArgs({
+        args: argv,
+        allowPositionals: true,
+        options: {
+          protocol: { type: 'string' },
+          out: { type: 'string' },
+          endpoint: { type: 'string' },
+          model: { type: 'string' },
+          offline: { type: 'boolean' },
+          concurrency: { type: 'string' },
+          task: { type: 'string' },
+          input: { type: 'string' },
+          lang: { type: 'string' },
+          classes: { type: 'string' },
+          retries: { type: 'string' },
+          force: { type: 'boolean' },
+        },
+      });
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+    const v = parsed.values;
+    if (parsed.positionals.length !== 1) throw new UsageError('give exactly one DATASET folder');
+    if (v.protocol === undefined) throw new UsageError(`--protocol is required (${BENCH_PROTOCOLS.join(', ')})`);
+    const protocol = oneOf<BenchProtocol>('--protocol', v.protocol, BENCH_PROTOCOLS, 'casme2');
+    if (v.out === undefined) throw new UsageError('--out RUN_DIR is required (the run directory; rerun with the same one to resume)');
+    if (v.offline && v.endpoint !== undefined) throw new UsageError('use either --endpoint (a served model) or --offline (the built-in reasoner), not both');
+    if (!v.offline && v.endpoint === undefined) throw new UsageError('give --endpoint URL[,URL...] of an OpenAI-compatible server (e.g. vllm serve), or --offline');
+    if (v.classes !== undefined && protocol !== 'custom') throw new UsageError('--classes is only for --protocol custom (the paper protocols fix their classes)');
+    const task = oneOf('--task', v.task, ['meu', 'mer'] as const, 'meu');
+    const input = oneOf<BenchInput>('--input', v.input, ['mmc', 'frames'], 'mmc');
+    const lang = oneOf('--lang', v.lang, ['zh', 'en'] as const, 'zh');
+    const concurrency = intOption('--concurrency', v.concurrency, 4, 1, 256);
+    const retries = intOption('--retries', v.retries, 2, 0, 20);
+
+    let source: ReasoningSource;
+    let sourceConfig: SourceConfig;
+    if (v.offline) {
+      throw new UserError('--offline: the built-in reasoner is not available to the benchmark in this build; use --endpoint');
+    } else {
+      const endpoints = parseEndpointList(v.endpoint ?? '');
+      if (endpoints.length === 0) throw new UsageError('--endpoint: give at least one URL, e.g. http://gpu1:8000 (comma-separated for several replicas)');
+      try {
+        const client = new MellmServerClient({
+          endpoints,
+          model: v.model ?? 'mellm',
+          apiKey: process.env.MELLM_API_KEY,
+          settingNames: { endpoints: '--endpoint', model: '--model', apiKey: 'the MELLM_API_KEY environment variable' },
+        });
+        source = client;
+        sourceConfig = { kind: 'server', model: client.model, endpoints: client.endpointUrls };
+      } catch (e) {
+        if (e instanceof ReasoningError) throw new UserError(e.message);
+        throw e;
+      }
+    }
+
+    let dataset;
+    try {
+      dataset = await openBenchDataset(parsed.positionals[0], protocol);
+    } catch (e) {
+      if (e instanceof DatasetError || e instanceof MediaError) throw new UserError(e.message);
+      throw e;
+    }
+    for (const n of dataset.notes) io.stderr(`note: ${n}\n`);
+
+    const tty = process.stderr.isTTY === true;
+    let ticks = 0;
+    let result;
+    try {
+      result = await runBenchJob({
+        dataset,
+        protocol,
+        ...(v.classes !== undefined ? { classes: v.classes.split(',').map((s) => s.trim()).filter((s) => s !== '') } : {}),
+        out: v.out,
+        task,
+        input,
+        lang,
+        source,
+        sourceConfig,
+        concurrency,
+        retries,
+        force: v.force === true,
+        signal: io.signal,
+        onProgress: (p) => {
+          ticks += 1;
+          if (tty) io.stderr(`\r${formatProgress(p)}   `);
+          else if (ticks % 5 === 1 || p.done + p.resumed === p.total) io.stderr(`${formatProgress(p)}\n`);
+        },
+        onLog: (line) => io.stderr(`${tty ? '\n' : ''}${line}\n`),
+      });
+    } catch (e) {
+      if (e instanceof BenchError || e instanceof ReasoningError || e instanceof MediaError) throw new UserError(e.message);
+      throw e;
+    }
+    if (tty) io.stderr('\n');
+    const s = result.summary;
+    if (s.aborted) {
+      io.stderr(`stopped: ${s.resumed + s.done}/${s.total} clips recorded in ${v.out}; rerun the same command to resume\n`);
+      return 130;
+    }
+    const m = result.evaluation.metrics;
+    io.stdout(
+      `${v.out}: ${s.total} clips (${s.resumed} resumed, ${s.done} this run, ${s.failed} failed, ${m.unparsed} unparsed)\n` +
+        `UF1 ${m.uf1.toFixed(4)}  UAR ${m.uar.toFixed(4)}  ACC ${m.acc.toFixed(4)}  (${protocol}, ${m.classes.length} classes)\n`,
+    );
+    const mellm = result.evaluation.paper?.rows.find((r) => r.model === 'MELLM');
+    if (mellm) io.stdout(`paper Table II, MELLM on ${result.evaluation.paper?.dataset}: UF1 ${mellm.uf1.toFixed(4)}  UAR ${mellm.uar.toFixed(4)}  ACC ${mellm.acc.toFixed(4)}\n`);
+    if (result.report) io.stdout(`report: ${result.report.html}\n`);
+    return 0;
+  },
+};
