@@ -1,0 +1,199 @@
+// The MMC-Map pipeline (DESIGN.md section 2) as one async call: load onset and apex, BT.601 grey, TV-L1 flow
+// (or a given flow), nose-tip head-motion compensation, colouring and overlay. Everything heavy runs off the
+// JS thread (sharp and the native addon), so callers in the extension host stay responsive.
+import { performance } from 'node:perf_hooks';
+import { readFlo } from './flo';
+import { loadImage, toGrey, type LoadedImage, type RgbImage } from './image';
+import { MediaError } from './mediaError';
+import {
+  CancelledError,
+  computeFlow,
+  renderMmcNative,
+  type Device,
+  type FlowField,
+  type GreyImage,
+  type TvL1Params,
+} from './native';
+
+export interface NosePoint {
+  x: number;
+  y: number;
+}
+
+/**
+ * Finds the nose tip (68-point index 30) on the onset frame; null when there is no face.
+ * Supplied by the face module; without one, `nose: undefined` means no compensation plus a warning.
+ */
+export type NoseLocator = (onset: LoadedImage, signal?: AbortSignal) => Promise<NosePoint | null>;
+
+export interface MmcOptions {
+  /** Onset frame: a file path or an already decoded image. */
+  onset: string | LoadedImage;
+  /** Apex frame; may be left out when `flowIn` is given. */
+  apex?: string | LoadedImage;
+  /**
+   * Nose tip in onset pixels (rounded to the nearest pixel) for head-motion compensation.
+   * null: compensation explicitly off. undefined: automatic (locateNose when given, else none + a warning).
+   */
+  nose?: NosePoint | null;
+  locateNose?: NoseLocator;
+  /** Render from this flow (or .flo file) instead of computing TV-L1. */
+  flowIn?: FlowField | string;
+  /** TV-L1 parameters over OpenCV's defaults. */
+  params?: Partial<TvL1Params>;
+  device?: Device;
+  /** CPU worker threads for the flow; 0 or absent = all cores. */
+  threads?: number;
+  /** Side of the averaging window around the nose, odd (11 in the reference). */
+  window?: number;
+  signal?: AbortSignal;
+}
+
+export interface MmcTimings {
+  load: number;
+  grey: number;
+  flow: number;
+  render: number;
+  total: number;
+}
+
+export interface MmcResult {
+  /** The MMC-Map: grey onset with the flow colours added, RGB. */
+  map: RgbImage;
+  /** The raw flow onset -> apex, before head-motion compensation. */
+  flow: FlowField;
+  /** Where the flow came from. */
+  flowSource: 'computed' | 'given';
+  /** The head-motion vector subtracted from every pixel; {0, 0} without compensation. */
+  head: { u: number; v: number };
+  /** The nose point used (integer pixels), or null when nothing was compensated. */
+  nose: NosePoint | null;
+  width: number;
+  height: number;
+  timingsMs: MmcTimings;
+  /** Things the user should know (e.g. no compensation because no face was located). */
+  warnings: string[];
+}
+
+export const NO_NOSE_WARNING =
+  'no nose point given and no face locator available: no head-motion compensation (pass a nose point to compensate)';
+
+function nameOf(src: string | LoadedImage | FlowField | undefined, fallback: string): string {
+  return typeof src === 'string' ? src : fallback;
+}
+
+async function load(src: string | LoadedImage): Promise<LoadedImage> {
+  return typeof src === 'string' ? loadImage(src) : src;
+}
+
+function checkFlowValues(flow: FlowField, name: string): void {
+  for (let i = 0; i < flow.u.length; i++) {
+    const u = flow.u[i];
+    const v = flow.v[i];
+    // Middlebury marks unknown flow with values >= 1e9; they would swamp the min-max normalisation.
+    if (!Number.isFinite(u) || !Number.isFinite(v) || Math.abs(u) >= 1e9 || Math.abs(v) >= 1e9) {
+      const x = i % flow.width;
+      const y = Math.floor(i / flow.width);
+      throw new MediaError(name, `${name} has an unknown or non-finite flow value at pixel (${x}, ${y}): give a dense, finite flow`);
+    }
+  }
+}
+
+function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new CancelledError('MMC-Map');
+}
+
+/** Computes the MMC-Map of an onset/apex pair. Rejects with MediaError for bad inputs, CancelledError on abort. */
+export async function computeMmc(opts: MmcOptions): Promise<MmcResult> {
+  const t0 = performance.now();
+  const onsetName = nameOf(opts.onset, 'the onset frame');
+  const apexName = nameOf(opts.apex, 'the apex frame');
+  if (opts.apex === undefined && opts.flowIn === undefined) {
+    throw new RangeError('computeMmc needs an apex frame or a flow (flowIn)');
+  }
+  const warnings: string[] = [];
+
+  // Load: frames (and a flow file) in parallel; sharp decodes on libuv's pool.
+  const flowName = nameOf(opts.flowIn, 'the given flow');
+  const [onset, apex, given] = await Promise.all([
+    load(opts.onset),
+    opts.apex === undefined ? Promise.resolve(undefined) : load(opts.apex),
+    typeof opts.flowIn === 'string' ? readFlo(opts.flowIn) : Promise.resolve(opts.flowIn),
+  ]);
+  const { width, height } = onset;
+  if (apex && (apex.width !== width || apex.height !== height)) {
+    throw new MediaError(
+      apexName,
+      `onset ${onsetName} is ${width}x${height} but apex ${apexName} is ${apex.width}x${apex.height}: the frames must be the same size`,
+    );
+  }
+  if (given) {
+    if (given.width !== width || given.height !== height) {
+      throw new MediaError(
+        flowName,
+        `flow ${flowName} is ${given.width}x${given.height} but onset ${onsetName} is ${width}x${height}: give the flow of this pair`,
+      );
+    }
+    checkFlowValues(given, flowName);
+  }
+  const t1 = performance.now();
+  throwIfAborted(opts.signal);
+
+  const onsetGrey: GreyImage = toGrey(onset);
+  const apexGrey: GreyImage | undefined = apex && !given ? toGrey(apex) : undefined;
+  const t2 = performance.now();
+
+  let flow: FlowField;
+  if (given) {
+    flow = given;
+  } else {
+    flow = await computeFlow(onsetGrey, apexGrey as GreyImage, opts.params ?? {}, {
+      device: opts.device,
+      threads: opts.threads,
+      signal: opts.signal,
+    });
+  }
+  const t3 = performance.now();
+  throwIfAborted(opts.signal);
+
+  // Nose: explicit point, explicitly none, or automatic.
+  let nose: NosePoint | null;
+  if (opts.nose === undefined) {
+    if (opts.locateNose) {
+      nose = await opts.locateNose(onset, opts.signal);
+      if (!nose) warnings.push(`no face found on ${onsetName}: no head-motion compensation`);
+    } else {
+      nose = null;
+      warnings.push(NO_NOSE_WARNING);
+    }
+  } else {
+    nose = opts.nose;
+  }
+  if (nose) {
+    if (!Number.isFinite(nose.x) || !Number.isFinite(nose.y)) {
+      throw new RangeError(`nose point (${nose.x}, ${nose.y}) is not a pair of finite numbers`);
+    }
+    nose = { x: Math.round(nose.x), y: Math.round(nose.y) };
+    if (nose.x < 0 || nose.y < 0 || nose.x >= width || nose.y >= height) {
+      throw new MediaError(
+        onsetName,
+        `nose point (${nose.x}, ${nose.y}) is outside the onset frame ${onsetName} (${width}x${height}): give a point inside it`,
+      );
+    }
+  }
+
+  const rendered = await renderMmcNative(onsetGrey, flow, { nose, window: opts.window, device: opts.device });
+  const t4 = performance.now();
+
+  return {
+    map: { width, height, data: rendered.rgb },
+    flow,
+    flowSource: given ? 'given' : 'computed',
+    head: { u: rendered.head[0], v: rendered.head[1] },
+    nose,
+    width,
+    height,
+    timingsMs: { load: t1 - t0, grey: t2 - t1, flow: t3 - t2, render: t4 - t3, total: t4 - t0 },
+    warnings,
+  };
+}
