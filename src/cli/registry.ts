@@ -1,13 +1,18 @@
 // Every subcommand of `mellm`, in the order `mellm --help` lists them. Add one line per command module.
 import type { CliCommand } from './types';
 import { parseCommand } from './parse';
+import { flowCommand } from './flow';
+import { mmcCommand } from './mmc';
 import { landmarksCommand } from './landmarks';
 import { benchCommand } from './bench';
 import { evalCommand } from './eval';
+import { datasetScanCommand, datasetMmcCommand } from './dataset';
 
 export const COMMANDS: CliCommand[] = [
+  flowCommand, mmcCommand,
   parseCommand,
   landmarksCommand,
   benchCommand,
   evalCommand,
+  datasetScanCommand, datasetMmcCommand,
 ];
