@@ -88,6 +88,7 @@ class Solver {
       : p_(p), cancel_(cancel), pool_(threads), gamma_(p.gamma != 0) {
     const size_t n = size_t(w) * h;
     for (Plane* pl : {&I1x_, &I1y_, &I1wx_, &I1wy_, &grad_, &rhoc_, &p11_, &p12_, &p21_, &p22_, &tmp_}) pl->resize(n);
+    pack_.resize(4 * n);
     if (gamma_) {
       p31_.resize(n);
       p32_.resize(n);
@@ -162,6 +163,7 @@ class Solver {
     const float scaledEpsilon = float(p_.epsilon * p_.epsilon * double(n));
     forRows(h, [&](int y0, int y1, int, int) {
       tvl1::centeredGradientRows(L.I1.data(), w, h, I1x_.data(), I1y_.data(), y0, y1);
+      tvl1::packPlanesRows(L.I1.data(), I1x_.data(), I1y_.data(), w, pack_.data(), y0, y1);
     });
     std::fill_n(p11_.begin(), n, 0.f);
     std::fill_n(p12_.begin(), n, 0.f);
@@ -197,8 +199,8 @@ class Solver {
     for (int warp = 0; warp < p_.warps; ++warp) {
       if (cancelled()) return false;
       forRows(h, [&](int y0, int y1, int, int) {
-        tvl1::warpRows(L.I0.data(), L.I1.data(), I1x_.data(), I1y_.data(), L.u1.data(), L.u2.data(), w, h,
-                       I1wx_.data(), I1wy_.data(), grad_.data(), rhoc_.data(), y0, y1);
+        tvl1::warpRows(L.I0.data(), pack_.data(), L.u1.data(), L.u2.data(), w, h, I1wx_.data(), I1wy_.data(),
+                       grad_.data(), rhoc_.data(), y0, y1);
       });
       float error = FLT_MAX;
       for (int outer = 0; error > scaledEpsilon && outer < p_.outerIterations; ++outer) {
@@ -236,6 +238,7 @@ class Solver {
   bool gamma_;
   std::vector<Level> levels_;
   Plane I1x_, I1y_, I1wx_, I1wy_, grad_, rhoc_, p11_, p12_, p21_, p22_, p31_, p32_, tmp_;
+  Plane pack_;  // I1, I1x, I1y interleaved for the warp
   std::vector<Plane> scratch_;
 };
 

@@ -161,11 +161,14 @@ MELLM_SIMD void dualRow(const Planes& s, const Coeffs& c, int y) {
   pixel(w - 1, true);
 }
 
-// OpenCV's interpolateCubic (A = -0.75) at the 32 sub-pixel positions remap uses.
+// OpenCV's remap weights for INTER_CUBIC on float images: the 1-D kernel (interpolateCubic, A = -0.75) at
+// the 32 sub-pixel positions, and the 2-D weights as the float products wy[i] * wx[j], indexed like
+// OpenCV's table by (fy * 32 + fx).
 struct CubicTable {
-  float c[32][4];
+  float w[32 * 32][16];
   CubicTable() {
     const float A = -0.75f;
+    float c[32][4];
     for (int i = 0; i < 32; ++i) {
       const float x = i * (1.f / 32);
       c[i][0] = ((A * (x + 1) - 5 * A) * (x + 1) + 8 * A) * (x + 1) - 4 * A;
@@ -173,9 +176,45 @@ struct CubicTable {
       c[i][2] = ((A + 2) * (1 - x) - (A + 3)) * (1 - x) * (1 - x) + 1;
       c[i][3] = 1.f - c[i][0] - c[i][1] - c[i][2];
     }
+    for (int fy = 0; fy < 32; ++fy)
+      for (int fx = 0; fx < 32; ++fx)
+        for (int i = 0; i < 4; ++i)
+          for (int j = 0; j < 4; ++j) w[fy * 32 + fx][i * 4 + j] = c[fy][i] * c[fx][j];
   }
 };
 const CubicTable kCubic;
+
+// The 4x4 bicubic sum for the packed planes (I1, I1x, I1y, pad): lane k sums its own plane in OpenCV's
+// order, row by row S0*w0 + S1*w1 + S2*w2 + S3*w3, rows added to the running sum.
+#if defined(__GNUC__)
+typedef float v4f __attribute__((vector_size(16)));
+inline v4f load4(const float* p) {
+  v4f v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+inline void cubic4x4(const float* S, size_t stride, const float* wt, float* out) {
+  v4f sum = load4(S) * wt[0] + load4(S + 4) * wt[1] + load4(S + 8) * wt[2] + load4(S + 12) * wt[3];
+  for (int i = 1; i < 4; ++i) {
+    const float* R = S + i * stride;
+    const float* w = wt + 4 * i;
+    sum += load4(R) * w[0] + load4(R + 4) * w[1] + load4(R + 8) * w[2] + load4(R + 12) * w[3];
+  }
+  std::memcpy(out, &sum, sizeof sum);
+}
+#else
+inline void cubic4x4(const float* S, size_t stride, const float* wt, float* out) {
+  for (int k = 0; k < 4; ++k) {
+    float sum = S[k] * wt[0] + S[4 + k] * wt[1] + S[8 + k] * wt[2] + S[12 + k] * wt[3];
+    for (int i = 1; i < 4; ++i) {
+      const float* R = S + i * stride;
+      const float* w = wt + 4 * i;
+      sum += R[k] * w[0] + R[4 + k] * w[1] + R[8 + k] * w[2] + R[12 + k] * w[3];
+    }
+    out[k] = sum;
+  }
+}
+#endif
 
 }  // namespace
 
@@ -209,9 +248,18 @@ void centeredGradientRows(const float* src, int w, int h, float* dx, float* dy, 
   }
 }
 
-void warpRows(const float* I0, const float* I1, const float* I1x, const float* I1y, const float* u1,
-              const float* u2, int w, int h, float* I1wx, float* I1wy, float* grad, float* rhoc, int y0, int y1) {
-  const float* planes[3] = {I1, I1x, I1y};
+void packPlanesRows(const float* I1, const float* I1x, const float* I1y, int w, float* pack, int y0, int y1) {
+  for (size_t i = size_t(y0) * w, e = size_t(y1) * w; i < e; ++i) {
+    pack[4 * i] = I1[i];
+    pack[4 * i + 1] = I1x[i];
+    pack[4 * i + 2] = I1y[i];
+    pack[4 * i + 3] = 0.f;
+  }
+}
+
+MELLM_SIMD void warpRows(const float* I0, const float* pack, const float* u1, const float* u2, int w, int h,
+                         float* I1wx, float* I1wy, float* grad, float* rhoc, int y0, int y1) {
+  const size_t stride = size_t(4) * w;
   for (int y = y0; y < y1; ++y) {
     const size_t o = size_t(y) * w;
     for (int x = 0; x < w; ++x) {
@@ -221,36 +269,23 @@ void warpRows(const float* I0, const float* I1, const float* I1x, const float* I
       const long X = std::lrint(mx * 32.f), Y = std::lrint(my * 32.f);
       const int sx = int(std::max(-32768L, std::min(32767L, X >> 5))) - 1;
       const int sy = int(std::max(-32768L, std::min(32767L, Y >> 5))) - 1;
-      const float* cx = kCubic.c[X & 31];
-      const float* cy = kCubic.c[Y & 31];
-      float wt[16];
-      for (int i = 0; i < 4; ++i)
-        for (int j = 0; j < 4; ++j) wt[i * 4 + j] = cy[i] * cx[j];
-      float out[3];
+      const float* wt = kCubic.w[(Y & 31) * 32 + (X & 31)];
+      float out[4];
       if (sx >= 0 && sx < w - 3 && sy >= 0 && sy < h - 3) {
-        for (int k = 0; k < 3; ++k) {
-          const float* S = planes[k] + size_t(sy) * w + sx;
-          float sum = S[0] * wt[0] + S[1] * wt[1] + S[2] * wt[2] + S[3] * wt[3];
-          S += w;
-          sum += S[0] * wt[4] + S[1] * wt[5] + S[2] * wt[6] + S[3] * wt[7];
-          S += w;
-          sum += S[0] * wt[8] + S[1] * wt[9] + S[2] * wt[10] + S[3] * wt[11];
-          S += w;
-          sum += S[0] * wt[12] + S[1] * wt[13] + S[2] * wt[14] + S[3] * wt[15];
-          out[k] = sum;
-        }
+        cubic4x4(pack + sy * stride + size_t(4) * sx, stride, wt, out);
       } else if (sx >= w || sx + 4 <= 0 || sy >= h || sy + 4 <= 0) {
         out[0] = out[1] = out[2] = 0.f;  // BORDER_CONSTANT, value 0
       } else {
+        // Partly outside: samples outside count as 0, added one by one (OpenCV's border branch).
         for (int k = 0; k < 3; ++k) {
           float sum = 0.f;
           for (int i = 0; i < 4; ++i) {
             const int yi = sy + i;
             if (yi < 0 || yi >= h) continue;
-            const float* S = planes[k] + size_t(yi) * w;
+            const float* S = pack + yi * stride;
             for (int j = 0; j < 4; ++j) {
               const int xj = sx + j;
-              if (xj >= 0 && xj < w) sum += S[xj] * wt[i * 4 + j];
+              if (xj >= 0 && xj < w) sum += S[size_t(4) * xj + k] * wt[i * 4 + j];
             }
           }
           out[k] = sum;

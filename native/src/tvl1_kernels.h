@@ -43,10 +43,13 @@ void updateDualRows(const Planes& s, const Coeffs& c, int y0, int y1);
 // OpenCV's centeredGradient (one-sided, halved differences on the border) for rows [y0, y1).
 void centeredGradientRows(const float* src, int w, int h, float* dx, float* dy, int y0, int y1);
 
-// Bicubic remap of I1, I1x, I1y at (x + u1, y + u2) as OpenCV's remap(INTER_CUBIC, BORDER_CONSTANT 0)
-// does it (coordinates rounded to 1/32 px, A = -0.75), fused with calcGradRho, for rows [y0, y1).
-void warpRows(const float* I0, const float* I1, const float* I1x, const float* I1y, const float* u1,
-              const float* u2, int w, int h, float* I1wx, float* I1wy, float* grad, float* rhoc, int y0, int y1);
+// Interleaves I1, I1x, I1y (and a zero pad) per pixel for warpRows, rows [y0, y1). pack: 4 * w * h floats.
+void packPlanesRows(const float* I1, const float* I1x, const float* I1y, int w, float* pack, int y0, int y1);
+
+// Bicubic remap of the packed (I1, I1x, I1y) at (x + u1, y + u2) as OpenCV's remap(INTER_CUBIC,
+// BORDER_CONSTANT 0) does it (coordinates rounded to 1/32 px, A = -0.75), fused with calcGradRho, rows [y0, y1).
+void warpRows(const float* I0, const float* pack, const float* u1, const float* u2, int w, int h, float* I1wx,
+              float* I1wy, float* grad, float* rhoc, int y0, int y1);
 
 // OpenCV's medianBlur(ksize 3 or 5) of a float plane with replicated borders, rows [y0, y1) of dst.
 // scratch: >= 5 * (w + 4) floats.
