@@ -103,6 +103,53 @@ function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new CancelledError('MMC-Map');
 }
 
+export interface PairFlowOptions {
+  onset: string | LoadedImage;
+  apex: string | LoadedImage;
+  params?: Partial<TvL1Params>;
+  device?: Device;
+  threads?: number;
+  signal?: AbortSignal;
+}
+
+export interface PairFlowResult {
+  flow: FlowField;
+  width: number;
+  height: number;
+  timingsMs: { load: number; grey: number; flow: number; total: number };
+}
+
+function checkSameSize(onset: LoadedImage, apex: LoadedImage, onsetName: string, apexName: string): void {
+  if (apex.width !== onset.width || apex.height !== onset.height) {
+    throw new MediaError(
+      apexName,
+      `onset ${onsetName} is ${onset.width}x${onset.height} but apex ${apexName} is ${apex.width}x${apex.height}: the frames must be the same size`,
+    );
+  }
+}
+
+/** TV-L1 flow onset -> apex from files or decoded images (the first half of computeMmc). */
+export async function computePairFlow(opts: PairFlowOptions): Promise<PairFlowResult> {
+  const t0 = performance.now();
+  const onsetName = nameOf(opts.onset, 'the onset frame');
+  const apexName = nameOf(opts.apex, 'the apex frame');
+  const [onset, apex] = await Promise.all([load(opts.onset), load(opts.apex)]);
+  checkSameSize(onset, apex, onsetName, apexName);
+  const t1 = performance.now();
+  throwIfAborted(opts.signal);
+  const g0 = toGrey(onset);
+  const g1 = toGrey(apex);
+  const t2 = performance.now();
+  const flow = await computeFlow(g0, g1, opts.params ?? {}, { device: opts.device, threads: opts.threads, signal: opts.signal });
+  const t3 = performance.now();
+  return {
+    flow,
+    width: onset.width,
+    height: onset.height,
+    timingsMs: { load: t1 - t0, grey: t2 - t1, flow: t3 - t2, total: t3 - t0 },
+  };
+}
+
 /** Computes the MMC-Map of an onset/apex pair. Rejects with MediaError for bad inputs, CancelledError on abort. */
 export async function computeMmc(opts: MmcOptions): Promise<MmcResult> {
   const t0 = performance.now();
@@ -121,12 +168,7 @@ export async function computeMmc(opts: MmcOptions): Promise<MmcResult> {
     typeof opts.flowIn === 'string' ? readFlo(opts.flowIn) : Promise.resolve(opts.flowIn),
   ]);
   const { width, height } = onset;
-  if (apex && (apex.width !== width || apex.height !== height)) {
-    throw new MediaError(
-      apexName,
-      `onset ${onsetName} is ${width}x${height} but apex ${apexName} is ${apex.width}x${apex.height}: the frames must be the same size`,
-    );
-  }
+  if (apex) checkSameSize(onset, apex, onsetName, apexName);
   if (given) {
     if (given.width !== width || given.height !== height) {
       throw new MediaError(
