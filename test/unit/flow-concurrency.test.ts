@@ -52,11 +52,12 @@ test('two concurrent flows: one cancelled mid-way, the other completes, the even
     const n = b.flow.u.length;
     assert.ok(Math.abs(su / n - 1.3) < 0.2 && Math.abs(sv / n + 0.7) < 0.2, `mean flow (${su / n}, ${sv / n})`);
 
-    // Responsiveness: the 10 ms timer ran all along; no gap long enough to mean a blocked JS thread.
+    // Responsiveness: the 10 ms timer ran all along. A flow computed on the JS thread would stall it for about
+    // a whole flow's duration; scheduling noise on a busy machine stays far below half of it.
     const gaps = ticks.slice(1).map((t, i) => t - ticks[i]);
     const worst = Math.max(...gaps);
     assert.ok(ticks.length >= (b.at / 10) * 0.5, `${ticks.length} ticks in ${b.at.toFixed(0)} ms`);
-    assert.ok(worst < 250, `longest gap between ticks ${worst.toFixed(0)} ms`);
+    assert.ok(worst < b.at / 2, `longest gap between ticks ${worst.toFixed(0)} ms of ${b.at.toFixed(0)} ms`);
   } finally {
     clearInterval(timer);
   }
