@@ -1,6 +1,7 @@
 // Every subcommand of `mellm`, in the order `mellm --help` lists them. Add one line per command module.
 import type { CliCommand } from './types';
 import { parseCommand } from './parse';
+import { checkCommand } from './check';
 import { flowCommand } from './flow';
 import { mmcCommand } from './mmc';
 import { landmarksCommand } from './landmarks';
@@ -10,7 +11,7 @@ import { datasetScanCommand, datasetMmcCommand } from './dataset';
 
 export const COMMANDS: CliCommand[] = [
   flowCommand, mmcCommand,
-  parseCommand,
+  parseCommand, checkCommand,
   landmarksCommand,
   benchCommand,
   evalCommand,

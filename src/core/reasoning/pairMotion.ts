@@ -1,0 +1,53 @@
+// From an onset/apex pair to what the built-in reasoner and the claim check need: the face on the onset
+// (landmarks, regions), the MMC-Map with the nose-tip head compensation taken from that face, and the
+// regional motion measured in the compensated flow. Shared by `mellm check`, `mellm analyze --offline`
+// and the panel, so every consumer measures the same way.
+import { performance } from 'node:perf_hooks';
+import { detectFace } from '../face';
+import type { FaceResult } from '../face/types';
+import { loadImage, type LoadedImage } from '../image';
+import { computeMmc, type MmcResult } from '../mmc';
+import type { Device, FlowField } from '../native';
+import { measureRegionMotion, type RegionMotionReport } from './regionMotion';
+
+export interface PairMotionOptions {
+  onset: string | LoadedImage;
+  apex?: string | LoadedImage;
+  /** Use this flow (or .flo file) instead of computing TV-L1. */
+  flowIn?: FlowField | string;
+  device?: Device;
+  threads?: number;
+  signal?: AbortSignal;
+}
+
+export interface PairMotion {
+  mmc: MmcResult;
+  /** null when no face was found on the onset frame (then nothing is compensated or measured). */
+  face: FaceResult | null;
+  motion: RegionMotionReport | null;
+  warnings: string[];
+  timingsMs: { face: number; mmc: number; motion: number; total: number };
+}
+
+export const NO_FACE_WARNING = 'no face found on the onset frame: no head-motion compensation and no regional motion (claims cannot be checked)';
+
+export async function measurePairMotion(opts: PairMotionOptions): Promise<PairMotion> {
+  const t0 = performance.now();
+  const onset = typeof opts.onset === 'string' ? await loadImage(opts.onset) : opts.onset;
+  const face = await detectFace(onset);
+  const t1 = performance.now();
+  const mmc = await computeMmc({
+    onset,
+    apex: opts.apex,
+    flowIn: opts.flowIn,
+    nose: face ? face.nose : null,
+    device: opts.device,
+    threads: opts.threads,
+    signal: opts.signal,
+  });
+  const t2 = performance.now();
+  const motion = face ? measureRegionMotion(mmc.flow, face, { head: [mmc.head.u, mmc.head.v] }) : null;
+  const t3 = performance.now();
+  const warnings = [...mmc.warnings, ...(face ? [] : [NO_FACE_WARNING])];
+  return { mmc, face, motion, warnings, timingsMs: { face: t1 - t0, mmc: t2 - t1, motion: t3 - t2, total: t3 - t0 } };
+}
