@@ -163,9 +163,9 @@ test('error paths: one line naming the file or option, non-zero exit, nothing wr
 });
 
 test('Ctrl-C during the flow: exit 130, one line, no output file', async () => {
-  // A large smooth pair so that the flow takes a while.
-  const w = 1600;
-  const h = 1200;
+  // A large smooth pair so that the flow takes a while (about 2.5 s on one thread of an idle machine).
+  const w = 2400;
+  const h = 1800;
   const a = Buffer.alloc(w * h);
   const b = Buffer.alloc(w * h);
   for (let y = 0; y < h; y++) {
@@ -182,7 +182,7 @@ test('Ctrl-C during the flow: exit 130, one line, no output file', async () => {
   const child = spawn(process.execPath, [CLI, 'mmc', on, ap, '--out', tmp('big.png'), '--no-compensation', '--threads', '1']);
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  setTimeout(() => child.kill('SIGINT'), 1500);
+  setTimeout(() => child.kill('SIGINT'), 1200);
   const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
   assert.equal(code, 130, stderr);
   assert.match(stderr.trimEnd(), /^mellm mmc: .*cancelled$/);
