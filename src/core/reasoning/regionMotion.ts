@@ -250,7 +250,9 @@ export function measureRegionMotion(flow: FlowField, face: FaceResult, opts: Mea
     for (let x = 0; x < bw; x++) {
       if (inRegion[y * bw + x]) continue;
       const p = (y + by0) * width + x + bx0;
-      mags[nb++] = Math.hypot(u[p] - hu, v[p] - hv);
+      const du = u[p] - hu;
+      const dv = v[p] - hv;
+      mags[nb++] = Math.sqrt(du * du + dv * dv); // not Math.hypot: several times slower in V8's hot loops
     }
   }
   const background = nb > 0 ? select(mags, nb, nb >> 1) : 0;
@@ -264,7 +266,11 @@ export function measureRegionMotion(flow: FlowField, face: FaceResult, opts: Mea
       regions[name] = emptyMotion(name);
       continue;
     }
-    for (let i = 0; i < n; i++) mags[i] = Math.hypot(u[own[i]] - hu, v[own[i]] - hv);
+    for (let i = 0; i < n; i++) {
+      const du = u[own[i]] - hu;
+      const dv = v[own[i]] - hv;
+      mags[i] = Math.sqrt(du * du + dv * dv);
+    }
     const k = Math.max(1, Math.round(n * frac));
     // Threshold = k-th largest magnitude; select() reorders mags, so recompute per pixel below.
     const thr = select(mags, n, n - k);
@@ -276,7 +282,7 @@ export function measureRegionMotion(flow: FlowField, face: FaceResult, opts: Mea
       const p = own[i];
       const du = u[p] - hu;
       const dv = v[p] - hv;
-      const m = Math.hypot(du, dv);
+      const m = Math.sqrt(du * du + dv * dv);
       if (m < thr) continue;
       su += du;
       sv += dv;

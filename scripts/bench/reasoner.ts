@@ -1,0 +1,96 @@
+// Built-in reasoner latency: from "MMC-Map ready" (flow, head vector and face known) to the first streamed
+// token, i.e. regional motion measurement + FACS inference + answer writing + the first delta. Target < 50 ms.
+// Input: the real-face fixture (280x340) warped with a synthetic smile, native TV-L1 flow; and the same face
+// placed in a 640x480 frame (CASME II frame size). Reference in the same run: the TV-L1 flow of that pair.
+// Run alone: node --import tsx scripts/bench/reasoner.ts
+import { performance } from 'node:perf_hooks';
+import { computeFlow, type FlowField, type GreyImage } from '../../src/core/native';
+import type { FaceResult } from '../../src/core/face/types';
+import { measureRegionMotion } from '../../src/core/reasoning/regionMotion';
+import { BuiltinReasoner } from '../../src/core/reasoning/reasoner';
+import { buildPrompt } from '../../src/core/reasoning/prompts';
+import { EXPRESSIONS, faceFromPoints, fixtureLandmarks, loadFixtureFace } from '../../test/fixtures/reasoning/face';
+import { warpFace } from '../../test/support/warp';
+
+interface Row {
+  bench: string;
+  metric: string;
+  value: number;
+  unit: string;
+  note?: string;
+}
+
+/** The fixture face pasted at (dx, dy) into a larger frame (edge pixels replicated), with moved landmarks. */
+function inFrame(onset: GreyImage, w: number, h: number, dx: number, dy: number): { img: GreyImage; shift: [number, number] } {
+  const data = new Uint8Array(w * h);
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++) {
+      const sx = Math.min(onset.width - 1, Math.max(0, x - dx));
+      const sy = Math.min(onset.height - 1, Math.max(0, y - dy));
+      data[y * w + x] = onset.data[sy * onset.width + sx];
+    }
+  return { img: { width: w, height: h, data }, shift: [dx, dy] };
+}
+
+async function firstToken(r: BuiltinReasoner, flow: FlowField, face: FaceResult, head: [number, number]): Promise<{ first: number; measure: number; total: number }> {
+  const t0 = performance.now();
+  const motion = measureRegionMotion(flow, face, { head });
+  const t1 = performance.now();
+  let first = -1;
+  for await (const ev of r.stream({ mapPng: new Uint8Array(0), prompt: PROMPT, lang: 'zh', task: 'meu', motion })) {
+    if (ev.type === 'delta' && first < 0) first = performance.now() - t0;
+  }
+  return { first, measure: t1 - t0, total: performance.now() - t0 };
+}
+
+const PROMPT = buildPrompt({ lang: 'zh', protocol: 'dfme' });
+const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))];
+
+export async function reasoner(): Promise<Row[]> {
+  const rows: Row[] = [];
+  const { onset, face } = await loadFixtureFace();
+  const lm = fixtureLandmarks();
+  const cases: { name: string; onset: GreyImage; face: FaceResult }[] = [{ name: '280x340', onset, face }];
+  const big = inFrame(onset, 640, 480, 180, 70);
+  const moved = lm.points.map(([x, y]) => [x + big.shift[0], y + big.shift[1]] as [number, number]);
+  cases.push({ name: '640x480', onset: big.img, face: faceFromPoints(moved, { ...lm.box, x: lm.box.x + big.shift[0], y: lm.box.y + big.shift[1] }) });
+  const r = new BuiltinReasoner();
+  let coldDone = false;
+  for (const c of cases) {
+    const { apex } = warpFace(c.onset, c.face.points, EXPRESSIONS.happiness);
+    const tf = performance.now();
+    const flow = await computeFlow(c.onset, apex, {}, {});
+    const flowMs = performance.now() - tf;
+    const head: [number, number] = [0, 0];
+    if (!coldDone) {
+      const cold = await firstToken(r, flow, c.face, head);
+      rows.push({ bench: 'reasoner', metric: `map -> first token, cold (first call in process), ${c.name}`, value: cold.first, unit: 'ms', note: 'includes JIT warm-up' });
+      coldDone = true;
+    }
+    for (let i = 0; i < 20; i++) await firstToken(r, flow, c.face, head);
+    const firsts: number[] = [];
+    const measures: number[] = [];
+    const totals: number[] = [];
+    for (let i = 0; i < 200; i++) {
+      const t = await firstToken(r, flow, c.face, head);
+      firsts.push(t.first);
+      measures.push(t.measure);
+      totals.push(t.total);
+    }
+    const med = pct(firsts, 0.5);
+    rows.push({ bench: 'reasoner', metric: `map -> first token, median, ${c.name}`, value: med, unit: 'ms', note: `target < 50 ms; ${(50 / med).toFixed(0)}x under` });
+    rows.push({ bench: 'reasoner', metric: `map -> first token, p95, ${c.name}`, value: pct(firsts, 0.95), unit: 'ms' });
+    rows.push({ bench: 'reasoner', metric: `regional motion measurement, median, ${c.name}`, value: pct(measures, 0.5), unit: 'ms' });
+    rows.push({ bench: 'reasoner', metric: `whole answer streamed, median, ${c.name}`, value: pct(totals, 0.5), unit: 'ms' });
+    rows.push({ bench: 'reasoner', metric: `reference: TV-L1 flow of the same pair, ${c.name}`, value: flowMs, unit: 'ms', note: `first token = ${((100 * med) / flowMs).toFixed(1)}% of the flow time` });
+  }
+  return rows;
+}
+
+export default reasoner;
+
+if (require.main === module) {
+  void reasoner().then((rows) => {
+    for (const r of rows) console.log(`${r.metric}: ${r.value.toFixed(3)} ${r.unit}${r.note ? ` (${r.note})` : ''}`);
+  });
+}
