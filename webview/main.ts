@@ -120,6 +120,7 @@ viewer.onChange = () => {
   persisted = { ...persisted, view: { ...viewer.state } };
   saveState();
 };
+viewer.onMapShown = (clipId) => post({ type: 'mapShown', clipId });
 opacity.addEventListener('input', () => viewer.setOpacity(Number(opacity.value) / 100));
 flickerBtn.addEventListener('click', () => viewer.toggleFlicker());
 fitBtn.addEventListener('click', () => viewer.fit());

@@ -32,6 +32,9 @@ export class Viewer {
   /** Until the user zooms or pans, the image follows the stage size. */
   private userMoved = false;
   onChange: () => void = () => {};
+  /** Called when the current clip's MMC-Map image has been decoded and is on screen. */
+  onMapShown: (clipId: string) => void = () => {};
+  private mapReported = '';
 
   constructor(readonly stage: HTMLElement) {
     this.layer = el('div', 'layer');
@@ -48,6 +51,13 @@ export class Viewer {
     this.gLandmarks = this.group('landmarks');
     this.gHead = this.group('head');
     this.layer.append(this.base, this.overlay, this.svg);
+    this.overlay.addEventListener('load', () => {
+      const c = this.clip;
+      if (c?.map && this.overlay.getAttribute('src') === c.map && this.mapReported !== c.clipId + c.map.length) {
+        this.mapReported = c.clipId + c.map.length;
+        this.onMapShown(c.clipId);
+      }
+    });
     stage.appendChild(this.layer);
     this.bindPointer();
     new ResizeObserver(() => {

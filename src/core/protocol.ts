@@ -105,6 +105,8 @@ export type WebviewMessage =
   | { type: 'navigate'; delta: 1 | -1 }
   | { type: 'export'; clipId: string; mapPng?: string }
   | { type: 'openSettings' }
+  /** The map image finished loading in the panel (the host measures command -> map on screen). */
+  | { type: 'mapShown'; clipId: string }
   | { type: 'log'; level: 'info' | 'error'; message: string };
 
 // ---------- validation (hand-written; a failed check returns a reason, never throws) ----------
@@ -237,6 +239,8 @@ export function parseWebviewMessage(x: unknown): Parsed<WebviewMessage> {
       return check(isStr(m.clipId) && isLane(m.lane) && isSource(m.source), 'bad fields');
     case 'stop':
       return check(isStr(m.clipId) && isLane(m.lane), 'bad fields');
+    case 'mapShown':
+      return check(isStr(m.clipId), 'clipId missing');
     case 'navigate':
       return check(m.delta === 1 || m.delta === -1, 'delta must be 1 or -1');
     case 'export':

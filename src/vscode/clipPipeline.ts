@@ -1,0 +1,174 @@
+// What the panel shows for one onset/apex pair: MMC-Map, flow-only colours, face landmarks/regions,
+// head vector and the measured regional motion the built-in reasoner and the claim check need.
+// Results are cached on disk keyed by the CONTENT of both frames + flow parameters + render version, so a
+// re-opened clip shows its map without recomputing. No 'vscode' import: the CLI-free tests use it directly.
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { writeFileAtomic } from '../core/atomicWrite';
+import { detectFace, type FaceResult } from '../core/face';
+import { decodeImage, encodePng, type LoadedImage } from '../core/image';
+import { computeMmc } from '../core/mmc';
+import { OPENCV_TVL1_DEFAULTS, renderMmcNative, type Device, type TvL1Params } from '../core/native';
+import { measureRegionMotion, type RegionMotionReport } from '../core/reasoning/regionMotion';
+
+/** Bump when anything stored in the cache changes meaning. */
+export const PANEL_CACHE_VERSION = 'panel-clip/1';
+
+export interface ClipData {
+  width: number;
+  height: number;
+  /** PNG bytes. */
+  mapPng: Buffer;
+  flowOnlyPng: Buffer;
+  /** Display copies of the frames (original bytes for PNG/JPEG, PNG for anything else). */
+  onset: { mime: 'image/png' | 'image/jpeg'; bytes: Buffer };
+  apex: { mime: 'image/png' | 'image/jpeg'; bytes: Buffer };
+  head: { u: number; v: number };
+  nose: { x: number; y: number } | null;
+  face: Pick<FaceResult, 'points' | 'regions' | 'interOcular'> | null;
+  motion: RegionMotionReport | null;
+  warnings: string[];
+  cached: boolean;
+  /** From the call to the data being ready. */
+  ms: number;
+  key: string;
+}
+
+interface CacheMeta {
+  version: string;
+  width: number;
+  height: number;
+  head: { u: number; v: number };
+  nose: { x: number; y: number } | null;
+  face: ClipData['face'];
+  motion: RegionMotionReport | null;
+  warnings: string[];
+}
+
+export interface PipelineOptions {
+  /** Folder for cached panel data; absent = no cache. */
+  cacheDir?: string;
+  device?: Device;
+  params?: Partial<TvL1Params>;
+  signal?: AbortSignal;
+}
+
+const sha = (b: Uint8Array | string) => createHash('sha256').update(b).digest('hex');
+
+function sniffMime(b: Buffer): 'image/png' | 'image/jpeg' | null {
+  if (b.length > 8 && b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47) return 'image/png';
+  if (b.length > 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return 'image/jpeg';
+  return null;
+}
+
+async function displayCopy(bytes: Buffer, img: () => Promise<LoadedImage>): Promise<ClipData['onset']> {
+  const mime = sniffMime(bytes);
+  if (mime) return { mime, bytes };
+  const d = await img();
+  const rgb = d.channels === 3 ? d : { width: d.width, height: d.height, data: expandGrey(d.data) };
+  return { mime: 'image/png', bytes: await encodePng({ width: rgb.width, height: rgb.height, data: rgb.data }) };
+}
+
+function expandGrey(g: Uint8Array): Uint8Array {
+  const out = new Uint8Array(g.length * 3);
+  for (let i = 0; i < g.length; i++) out[3 * i] = out[3 * i + 1] = out[3 * i + 2] = g[i];
+  return out;
+}
+
+export function cacheKey(onsetBytes: Uint8Array, apexBytes: Uint8Array, params: Partial<TvL1Params>): string {
+  const p = { ...OPENCV_TVL1_DEFAULTS, ...params };
+  return sha(JSON.stringify({ v: PANEL_CACHE_VERSION, onset: sha(onsetBytes), apex: sha(apexBytes), params: p, window: 11 }));
+}
+
+function cacheFiles(dir: string, key: string) {
+  const base = path.join(dir, key.slice(0, 2), key);
+  return { map: `${base}.map.png`, flow: `${base}.flow.png`, meta: `${base}.json` };
+}
+
+/** The panel's data for a pair; cached by content. Rejects with the pipeline's MediaError for bad frames. */
+export async function loadClipData(onsetPath: string, apexPath: string, opts: PipelineOptions = {}): Promise<ClipData> {
+  const t0 = performance.now();
+  const [onsetBytes, apexBytes] = await Promise.all([fs.readFile(onsetPath), fs.readFile(apexPath)]);
+  const key = cacheKey(onsetBytes, apexBytes, opts.params ?? {});
+  const files = opts.cacheDir ? cacheFiles(opts.cacheDir, key) : null;
+  let onsetImg: LoadedImage | undefined;
+  let apexImg: LoadedImage | undefined;
+  const onsetDecoded = async () => (onsetImg ??= await decodeImage(onsetBytes, onsetPath));
+  const apexDecoded = async () => (apexImg ??= await decodeImage(apexBytes, apexPath));
+
+  if (files) {
+    try {
+      const [meta, mapPng, flowOnlyPng] = await Promise.all([fs.readFile(files.meta, 'utf8'), fs.readFile(files.map), fs.readFile(files.flow)]);
+      const m = JSON.parse(meta) as CacheMeta;
+      if (m.version === PANEL_CACHE_VERSION) {
+        const [onset, apex] = await Promise.all([displayCopy(onsetBytes, onsetDecoded), displayCopy(apexBytes, apexDecoded)]);
+        return { ...m, mapPng, flowOnlyPng, onset, apex, cached: true, ms: performance.now() - t0, key };
+      }
+    } catch {
+      /* not cached (or unreadable): compute */
+    }
+  }
+
+  const [onset, apex] = await Promise.all([onsetDecoded(), apexDecoded()]);
+  const face = await detectFace({ width: onset.width, height: onset.height, channels: onset.channels, data: onset.data });
+  const r = await computeMmc({
+    onset,
+    apex,
+    nose: face ? face.nose : null,
+    window: 11,
+    params: opts.params,
+    device: opts.device,
+    signal: opts.signal,
+  });
+  const warnings = [...r.warnings];
+  if (!face) warnings.push(`no face found on ${path.basename(onsetPath)}: no head-motion compensation, no landmarks, and the built-in reasoner cannot measure regions`);
+  // Flow colours alone: the same renderer over a black onset (saturating add of 0 + colour = colour).
+  const black = { width: r.width, height: r.height, data: new Uint8Array(r.width * r.height) };
+  const flowOnly = await renderMmcNative(black, r.flow, { nose: r.nose, window: 11, device: opts.device });
+  const motion = face ? measureRegionMotion(r.flow, face, { head: [r.head.u, r.head.v] }) : null;
+  const [mapPng, flowOnlyPng, onsetShow, apexShow] = await Promise.all([
+    encodePng(r.map),
+    encodePng({ width: r.width, height: r.height, data: flowOnly.rgb }),
+    displayCopy(onsetBytes, onsetDecoded),
+    displayCopy(apexBytes, apexDecoded),
+  ]);
+  const meta: CacheMeta = {
+    version: PANEL_CACHE_VERSION,
+    width: r.width,
+    height: r.height,
+    head: r.head,
+    nose: r.nose,
+    face: face ? { points: face.points, regions: face.regions, interOcular: face.interOcular } : null,
+    motion,
+    warnings,
+  };
+  if (files) {
+    await fs.mkdir(path.dirname(files.meta), { recursive: true });
+    // PNGs first, meta last: a reader only trusts an entry whose meta exists.
+    await writeFileAtomic(files.map, mapPng);
+    await writeFileAtomic(files.flow, flowOnlyPng);
+    await writeFileAtomic(files.meta, JSON.stringify(meta));
+  }
+  return { ...meta, mapPng, flowOnlyPng, onset: onsetShow, apex: apexShow, cached: false, ms: performance.now() - t0, key };
+}
+
+export const dataUrl = (mime: string, bytes: Uint8Array) => `data:${mime};base64,${Buffer.from(bytes).toString('base64')}`;
+
+const IMAGE_EXT = /\.(png|jpe?g|bmp|tiff?|webp)$/i;
+
+/**
+ * The onset/apex pair of a clip folder: files named onset.* / apex.*, else exactly two images (sorted by
+ * name), else null (the caller then asks the dataset scanner). Throws nothing for a readable folder.
+ */
+export async function pairInFolder(dir: string): Promise<{ onset: string; apex: string } | null> {
+  const names = (await fs.readdir(dir)).filter((n) => IMAGE_EXT.test(n)).sort((a, b) => a.localeCompare(b, undefined, { numeric: true }));
+  const byStem = (stem: string) => names.find((n) => n.toLowerCase().replace(IMAGE_EXT, '') === stem);
+  const o = byStem('onset');
+  const a = byStem('apex');
+  if (o && a) return { onset: path.join(dir, o), apex: path.join(dir, a) };
+  if (names.length === 2) return { onset: path.join(dir, names[0]), apex: path.join(dir, names[1]) };
+  return null;
+}
+

@@ -1,0 +1,347 @@
+// The MELLM panel host: one WebviewPanel (strict CSP with a nonce, resource roots limited to the
+// extension's media/dist and the clip's folder), validated messages both ways, map loading through the
+// content-hash cache, reasoning lanes with stop/regenerate, dataset navigation, report export, and a
+// serializer so the panel comes back after a window reload.
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import * as vscode from 'vscode';
+import { writeFileAtomic } from '../core/atomicWrite';
+import { PROTOCOL_VERSION, parsePersistedState, parseWebviewMessage, type ClipView, type HostMessage, type Lane, type SourceSpec, type WebviewMessage } from '../core/protocol';
+import { buildPrompt } from '../core/reasoning/prompts';
+import { BuiltinReasoner } from '../core/reasoning/reasoner';
+import type { ReasoningSource } from '../core/reasoning/source';
+import type { RegionMotionReport } from '../core/reasoning/regionMotion';
+import { runLane } from './analysis';
+import { dataUrl, loadClipData, type ClipData } from './clipPipeline';
+import { listForRef, resolveApex, type ClipList } from './clips';
+import { makeNonce, panelHtml } from './panelHtml';
+import { cacheDir, isTrusted, readSettings, serverClient } from './settings';
+
+export const PANEL_VIEW_TYPE = 'mellm.panel';
+
+interface LaneRun {
+  ctrl: AbortController;
+  text?: string;
+  label?: string;
+  done: Promise<string | null>;
+}
+
+/** What the extension-host tests read back. */
+export interface PanelSnapshot {
+  clipId?: string;
+  mapShownMs?: number;
+  mapCached?: boolean;
+  lanes: Partial<Record<Lane, { label?: string; text?: string }>>;
+}
+
+export class MellmPanel {
+  static current: MellmPanel | undefined;
+  private list: ClipList | null = null;
+  private data: ClipData | null = null;
+  private clipView: ClipView | null = null;
+  private ready = false;
+  /** The first analysis waits for the webview's 'ready' so no streamed text is posted into the void. */
+  private autoPending = false;
+  private readonly lanes = new Map<Lane, LaneRun>();
+  private loadCtrl: AbortController | null = null;
+  private commandT0 = 0;
+  private readonly disposables: vscode.Disposable[] = [];
+  readonly snapshot: PanelSnapshot = { lanes: {} };
+  /** Resolved each time a lane finishes (tests wait on it). */
+  private laneWaiters: ((lane: Lane) => void)[] = [];
+
+  private constructor(
+    readonly panel: vscode.WebviewPanel,
+    private readonly context: vscode.ExtensionContext,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
+    const nonce = makeNonce((n) => randomBytes(n));
+    const w = panel.webview;
+    w.html = panelHtml({
+      cspSource: w.cspSource,
+      nonce,
+      scriptUri: w.asWebviewUri(vscode.Uri.joinPath(context.extensionUri, 'dist', 'webview.js')).toString(),
+      styleUri: w.asWebviewUri(vscode.Uri.joinPath(context.extensionUri, 'media', 'panel.css')).toString(),
+    });
+    this.disposables.push(
+      w.onDidReceiveMessage((m) => this.onMessage(m)),
+      panel.onDidDispose(() => this.dispose()),
+      vscode.workspace.onDidGrantWorkspaceTrust(() => this.sendInit()),
+    );
+  }
+
+  static options(context: vscode.ExtensionContext, extraRoot?: string): vscode.WebviewPanelOptions & vscode.WebviewOptions {
+    const roots = [vscode.Uri.joinPath(context.extensionUri, 'media'), vscode.Uri.joinPath(context.extensionUri, 'dist')];
+    if (extraRoot) roots.push(vscode.Uri.file(extraRoot));
+    return { enableScripts: true, retainContextWhenHidden: true, localResourceRoots: roots, enableFindWidget: true };
+  }
+
+  /** Open (or reuse) the panel on a clip list; `t0` is when the command started (for the latency log). */
+  static async show(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, list: ClipList, t0 = performance.now()): Promise<MellmPanel> {
+    let p = MellmPanel.current;
+    const root = list.root ?? list.entries[list.index]?.dir;
+    if (!p) {
+      const panel = vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, 'MELLM', vscode.ViewColumn.Active, MellmPanel.options(context, root));
+      panel.iconPath = vscode.Uri.joinPath(context.extensionUri, 'media', 'icon.svg');
+      p = new MellmPanel(panel, context, log);
+      MellmPanel.current = p;
+    } else {
+      p.panel.webview.options = MellmPanel.options(context, root);
+      p.panel.reveal(undefined, false);
+    }
+    p.commandT0 = t0;
+    p.list = list;
+    await p.loadCurrent();
+    return p;
+  }
+
+  /** The serializer's entry: re-open the clip the panel showed before the reload. */
+  static async revive(panel: vscode.WebviewPanel, state: unknown, context: vscode.ExtensionContext, log: vscode.LogOutputChannel): Promise<void> {
+    const s = parsePersistedState(state);
+    panel.webview.options = MellmPanel.options(context, s?.clipRef?.kind === 'dataset' ? s.clipRef.root : undefined);
+    const p = new MellmPanel(panel, context, log);
+    MellmPanel.current = p;
+    if (!s?.clipRef) return;
+    try {
+      p.list = await listForRef(s.clipRef);
+      p.panel.webview.options = MellmPanel.options(context, p.list.root ?? p.list.entries[p.list.index]?.dir);
+      await p.loadCurrent();
+    } catch (e) {
+      log.warn(`could not restore the MELLM panel: ${(e as Error).message}`);
+      p.post({ type: 'notice', level: 'warning', message: `The clip shown before the reload could not be reopened: ${(e as Error).message}` });
+    }
+  }
+
+  /** Wait until `lane` finishes its current run (tests). */
+  waitForLane(lane: Lane, timeoutMs = 60_000): Promise<void> {
+    const run = this.lanes.get(lane);
+    const done = run ? run.done.then(() => undefined) : new Promise<void>((res) => this.laneWaiters.push((l) => l === lane && res()));
+    return Promise.race([done, new Promise<void>((_, rej) => setTimeout(() => rej(new Error(`lane ${lane} did not finish in ${timeoutMs} ms`)), timeoutMs))]);
+  }
+
+  private post(m: HostMessage): void {
+    void this.panel.webview.postMessage(m);
+  }
+
+  private sendInit(): void {
+    const s = readSettings();
+    const trusted = isTrusted();
+    const def: SourceSpec = s.defaultReasoner === 'server' && trusted && s.endpoints.length ? { kind: 'server' } : { kind: 'builtin' };
+    this.post({ type: 'init', version: PROTOCOL_VERSION, settings: { lang: s.language, trusted, defaultSource: def, endpoints: s.endpoints, model: s.model } });
+  }
+
+  private onMessage(raw: unknown): void {
+    const parsed = parseWebviewMessage(raw);
+    if (!parsed.ok) {
+      this.log.warn(`panel message dropped: ${parsed.error}`);
+      return;
+    }
+    const m: WebviewMessage = parsed.value;
+    switch (m.type) {
+      case 'ready':
+        this.ready = true;
+        this.sendInit();
+        if (this.clipView) this.post({ type: 'clip', clip: this.clipView });
+        if (this.autoPending) {
+          this.autoPending = false;
+          void this.analyze('a', this.defaultSource());
+        }
+        return;
+      case 'analyze':
+        if (m.clipId === this.clipView?.clipId) void this.analyze(m.lane, m.source);
+        return;
+      case 'stop':
+        this.lanes.get(m.lane)?.ctrl.abort();
+        return;
+      case 'navigate':
+        void this.navigate(m.delta);
+        return;
+      case 'export':
+        void this.exportReport();
+        return;
+      case 'openSettings':
+        void vscode.commands.executeCommand('workbench.action.openSettings', '@ext:mellm-studio.mellm-studio mellm.');
+        return;
+      case 'mapShown': {
+        if (m.clipId !== this.clipView?.clipId || !this.commandT0) return;
+        const ms = performance.now() - this.commandT0;
+        this.snapshot.mapShownMs = ms;
+        this.log.info(`map of ${m.clipId} on screen ${ms.toFixed(0)} ms after the command (${this.data?.cached ? 'cached' : 'computed'})`);
+        this.commandT0 = 0;
+        return;
+      }
+      case 'log':
+        (m.level === 'error' ? this.log.warn : this.log.info).call(this.log, `panel: ${m.message}`);
+        return;
+    }
+  }
+
+  async navigate(delta: 1 | -1): Promise<void> {
+    if (!this.list) return;
+    const i = this.list.index + delta;
+    if (i < 0 || i >= this.list.entries.length) return;
+    this.list.index = i;
+    this.commandT0 = performance.now();
+    await this.loadCurrent();
+  }
+
+  private async loadCurrent(): Promise<void> {
+    const list = this.list;
+    if (!list) return;
+    const e = list.entries[list.index];
+    for (const run of this.lanes.values()) run.ctrl.abort();
+    this.lanes.clear();
+    this.loadCtrl?.abort();
+    const ctrl = new AbortController();
+    this.loadCtrl = ctrl;
+    this.panel.title = `MELLM · ${e.title}`;
+    const s = readSettings();
+    const base: Omit<ClipView, 'onset' | 'apex' | 'width' | 'height'> = {
+      clipId: e.id,
+      title: e.title,
+      ref: e.ref,
+      index: list.index,
+      total: list.entries.length,
+      groundTruth: e.groundTruth,
+      warnings: [],
+    };
+    this.snapshot.clipId = e.id;
+    this.snapshot.lanes = {};
+    this.snapshot.mapShownMs = undefined;
+    try {
+      const { apex, warnings } = await resolveApex(e, ctrl.signal);
+      // Tell the panel something is coming when the map is not ready almost at once.
+      const slow = setTimeout(() => this.post({ type: 'mapStatus', clipId: e.id, phase: 'computing' }), 150);
+      let data: ClipData;
+      try {
+        data = await loadClipData(e.onset, apex, { cacheDir: cacheDir(this.context, s), device: s.device, signal: ctrl.signal });
+      } finally {
+        clearTimeout(slow);
+      }
+      if (ctrl.signal.aborted) return;
+      this.data = data;
+      this.snapshot.mapCached = data.cached;
+      this.clipView = {
+        ...base,
+        width: data.width,
+        height: data.height,
+        onset: dataUrl(data.onset.mime, data.onset.bytes),
+        apex: dataUrl(data.apex.mime, data.apex.bytes),
+        map: dataUrl('image/png', data.mapPng),
+        flowOnly: dataUrl('image/png', data.flowOnlyPng),
+        head: data.head,
+        nose: data.nose ?? undefined,
+        landmarks: data.face?.points,
+        regions: data.face ? Object.entries(data.face.regions).map(([name, points]) => ({ name, points })) : undefined,
+        warnings: [...warnings, ...data.warnings],
+        mapInfo: { cached: data.cached, ms: data.ms },
+      };
+      this.log.info(`clip ${e.id}: map ${data.cached ? 'from cache' : 'computed'} in ${data.ms.toFixed(0)} ms (${data.width}x${data.height})`);
+      if (this.ready) {
+        this.post({ type: 'clip', clip: this.clipView });
+        void this.analyze('a', this.defaultSource(s));
+      } else this.autoPending = true;
+    } catch (err) {
+      if (ctrl.signal.aborted) return;
+      const msg = `${e.title}: ${(err as Error).message}`;
+      this.log.error(msg);
+      this.post({ type: 'mapStatus', clipId: e.id, phase: 'error', message: msg });
+      void vscode.window.showErrorMessage(`MELLM: ${msg}`);
+    }
+  }
+
+  private defaultSource(s = readSettings()): SourceSpec {
+    return s.defaultReasoner === 'server' && isTrusted() && s.endpoints.length > 0 ? { kind: 'server' } : { kind: 'builtin' };
+  }
+
+  private async sourceFor(spec: SourceSpec): Promise<ReasoningSource<RegionMotionReport>> {
+    if (spec.kind === 'builtin') return new BuiltinReasoner();
+    const s = readSettings();
+    return (await serverClient(this.context, s, this.log, spec)) as ReasoningSource<RegionMotionReport>;
+  }
+
+  private async analyze(lane: Lane, spec: SourceSpec): Promise<void> {
+    const view = this.clipView;
+    const data = this.data;
+    if (!view || !data) return;
+    this.lanes.get(lane)?.ctrl.abort();
+    const ctrl = new AbortController();
+    const s = readSettings();
+    let source: ReasoningSource<RegionMotionReport>;
+    try {
+      source = await this.sourceFor(spec);
+    } catch (e) {
+      this.post({ type: 'streamError', clipId: view.clipId, lane, message: (e as Error).message });
+      return;
+    }
+    const run: LaneRun = { ctrl, label: source.label, done: Promise.resolve(null) };
+    run.done = runLane({
+      clipId: view.clipId,
+      lane,
+      source,
+      request: { mapPng: data.mapPng, prompt: buildPrompt({ lang: s.language }), lang: s.language, task: 'meu', motion: data.motion ?? undefined },
+      post: (m) => this.post(m),
+      signal: ctrl.signal,
+      log: (l) => this.log.info(l),
+    }).then((text) => {
+      if (text !== null) run.text = text;
+      this.snapshot.lanes[lane] = { label: source.label, text: text ?? undefined };
+      this.laneWaiters.forEach((w) => w(lane));
+      return text;
+    });
+    this.lanes.set(lane, run);
+  }
+
+  /** Write <clip>.mmc.png and <clip>.report.md to <workspace>/mellm-reports (or beside the clip). */
+  async exportReport(): Promise<string[]> {
+    const view = this.clipView;
+    const data = this.data;
+    if (!view || !data) return [];
+    const ws = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+    const dir = path.join(ws ?? path.dirname(this.list!.entries[this.list!.index].dir), 'mellm-reports');
+    const stem = view.clipId.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 120);
+    const png = path.join(dir, `${stem}.mmc.png`);
+    const md = path.join(dir, `${stem}.report.md`);
+    const e = this.list!.entries[this.list!.index];
+    const lines = [
+      `# MELLM report: ${view.title}`,
+      '',
+      `- Onset: \`${e.onset}\``,
+      `- Apex: \`${e.apex ?? '(spotted)'}\``,
+      `- Head motion subtracted: u ${data.head.u.toFixed(3)} px, v ${data.head.v.toFixed(3)} px`,
+      view.groundTruth?.emotion ? `- Annotation: ${view.groundTruth.emotion}${view.groundTruth.aus?.length ? `, AUs ${view.groundTruth.aus.map((a) => `${a.side ?? ''}${a.au}`).join('+')}` : ''}` : '',
+      ...view.warnings.map((w) => `- Warning: ${w}`),
+      '',
+      `![MMC-Map](${path.basename(png)})`,
+      '',
+    ];
+    for (const [lane, run] of this.lanes) {
+      if (!run.text) continue;
+      lines.push(`## ${lane === 'a' ? 'Answer' : 'Compared answer'}: ${run.label ?? ''}`, '', run.text.trim(), '');
+    }
+    try {
+      await fs.mkdir(dir, { recursive: true });
+      await writeFileAtomic(png, data.mapPng);
+      await writeFileAtomic(md, lines.filter((l, i) => l !== '' || lines[i - 1] !== '').join('\n') + '\n');
+    } catch (err) {
+      const msg = `could not write the report to ${dir}: ${(err as Error).message}. Check that the folder is writable.`;
+      this.post({ type: 'notice', level: 'error', message: msg });
+      void vscode.window.showErrorMessage(`MELLM: ${msg}`);
+      return [];
+    }
+    this.post({ type: 'exported', files: [md, png] });
+    void vscode.window.showInformationMessage(`MELLM report written: ${path.basename(md)}`, 'Open').then((c) => {
+      if (c === 'Open') void vscode.commands.executeCommand('markdown.showPreview', vscode.Uri.file(md));
+    });
+    return [md, png];
+  }
+
+  dispose(): void {
+    for (const run of this.lanes.values()) run.ctrl.abort();
+    this.loadCtrl?.abort();
+    if (MellmPanel.current === this) MellmPanel.current = undefined;
+    this.disposables.forEach((d) => d.dispose());
+  }
+}

@@ -1,0 +1,80 @@
+// Typed access to the mellm.* settings, the API key in SecretStorage, and the workspace-trust rule:
+// in an untrusted workspace the extension views images and maps but contacts no server and starts no process.
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { Device } from '../core/native';
+import { MellmServerClient } from '../core/reasoning/client';
+
+export interface MellmSettings {
+  endpoints: string[];
+  model: string;
+  language: 'zh' | 'en';
+  temperature: number;
+  maxTokens: number;
+  device: Device;
+  cacheFolder: string;
+  defaultReasoner: 'builtin' | 'server';
+  timeouts: { connectMs: number; firstTokenMs: number; idleMs: number };
+}
+
+export const SETTING_NAMES = {
+  endpoints: 'mellm.endpoints',
+  model: 'mellm.model',
+  apiKey: 'the "MELLM: Set Server API Key" command',
+  connectTimeout: 'mellm.timeouts.connectMs',
+  firstTokenTimeout: 'mellm.timeouts.firstTokenMs',
+  idleTimeout: 'mellm.timeouts.idleMs',
+};
+
+export function readSettings(): MellmSettings {
+  const c = vscode.workspace.getConfiguration('mellm');
+  const device = c.get<string>('device', 'auto');
+  return {
+    endpoints: c.get<string[]>('endpoints', []).filter((e) => typeof e === 'string' && e.trim() !== ''),
+    model: c.get<string>('model', 'mellm'),
+    language: c.get<string>('language', 'zh') === 'en' ? 'en' : 'zh',
+    temperature: c.get<number>('temperature', 0),
+    maxTokens: c.get<number>('maxTokens', 1024),
+    device: device === 'cpu' || device === 'cuda' ? device : 'auto',
+    cacheFolder: c.get<string>('cacheFolder', ''),
+    defaultReasoner: c.get<string>('defaultReasoner', 'builtin') === 'server' ? 'server' : 'builtin',
+    timeouts: {
+      connectMs: c.get<number>('timeouts.connectMs', 10_000),
+      firstTokenMs: c.get<number>('timeouts.firstTokenMs', 120_000),
+      idleMs: c.get<number>('timeouts.idleMs', 30_000),
+    },
+  };
+}
+
+/** The cache folder: the setting (absolute, or relative to the first workspace folder), else global storage. */
+export function cacheDir(context: vscode.ExtensionContext, s: MellmSettings): string {
+  if (s.cacheFolder) {
+    const expanded = s.cacheFolder.replace(/^~(?=$|[\\/])/, os.homedir());
+    if (path.isAbsolute(expanded)) return expanded;
+    const ws = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+    if (ws) return path.join(ws, expanded);
+  }
+  return path.join(context.globalStorageUri.fsPath, 'panel-cache');
+}
+
+export const isTrusted = () => vscode.workspace.isTrusted;
+
+export const API_KEY_SECRET = 'mellm.apiKey';
+
+export async function serverClient(context: vscode.ExtensionContext, s: MellmSettings, log: vscode.LogOutputChannel, only?: { endpoint?: string; model?: string }): Promise<MellmServerClient> {
+  if (!isTrusted()) throw new Error('This workspace is not trusted: MELLM contacts no server in restricted mode. Trust the workspace to use a MELLM server.');
+  const apiKey = (await context.secrets.get(API_KEY_SECRET)) ?? process.env.MELLM_API_KEY;
+  return new MellmServerClient({
+    endpoints: only?.endpoint ? [only.endpoint] : s.endpoints,
+    model: only?.model ?? s.model,
+    apiKey: apiKey || undefined,
+    temperature: s.temperature,
+    maxTokens: s.maxTokens,
+    connectTimeoutMs: s.timeouts.connectMs,
+    firstTokenTimeoutMs: s.timeouts.firstTokenMs,
+    idleTimeoutMs: s.timeouts.idleMs,
+    settingNames: SETTING_NAMES,
+    log: (l) => log.info(l),
+  });
+}
