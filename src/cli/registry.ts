@@ -1,6 +1,7 @@
 // Every subcommand of `mellm`, in the order `mellm --help` lists them. Add one line per command module.
 import type { CliCommand } from './types';
 import { parseCommand } from './parse';
+import { analyzeCommand } from './analyze';
 import { checkCommand } from './check';
 import { flowCommand } from './flow';
 import { mmcCommand } from './mmc';
@@ -11,7 +12,7 @@ import { datasetScanCommand, datasetMmcCommand } from './dataset';
 
 export const COMMANDS: CliCommand[] = [
   flowCommand, mmcCommand,
-  parseCommand, checkCommand,
+  analyzeCommand, parseCommand, checkCommand,
   landmarksCommand,
   benchCommand,
   evalCommand,

@@ -151,6 +151,18 @@ function systemCode(err: unknown): string | undefined {
   return undefined;
 }
 
+/** Message of the deepest cause ('other side closed' rather than undici's generic 'fetch failed'). */
+function innermostMessage(err: unknown): string {
+  let msg = err instanceof Error ? err.message : String(err);
+  let e: unknown = err;
+  for (let i = 0; i < 6 && e && typeof e === 'object'; i++) {
+    const m = (e as { message?: unknown }).message;
+    if (typeof m === 'string' && m !== '') msg = m;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return msg;
+}
+
 interface AttemptFailure {
   code: ReasoningErrorCode;
   message: string;
@@ -315,7 +327,8 @@ export class MellmServerClient implements ReasoningSource {
     }
     if (err instanceof APIConnectionError) {
       const code = systemCode(err);
-      const why = code === 'ECONNREFUSED' ? 'connection refused' : code === 'ENOTFOUND' ? 'host not found' : code ?? oneLine(String((err.cause as Error | undefined)?.message ?? err.message), 80);
+      const why =
+        code === 'ECONNREFUSED' ? 'connection refused' : code === 'ENOTFOUND' ? 'host not found' : code === 'ECONNRESET' ? 'connection reset' : code ?? oneLine(innermostMessage(err), 80);
       return {
         code: 'connect-refused',
         message: `Cannot reach the MELLM server at ${at} (${why}); check that vLLM is running there and ${this.names.endpoints}.`,

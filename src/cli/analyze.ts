@@ -1,0 +1,177 @@
+// `mellm analyze ONSET APEX [--endpoint URL --model NAME | --offline] [--lang zh|en] [--json]`:
+// MMC-Map of the pair, then the FGMU analysis streamed to stdout from a MELLM server or the built-in
+// reasoner (the same ReasoningSource interface), ending with the parsed AUs and emotion.
+import { createHash } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import { writeFileAtomic } from '../core/atomicWrite';
+import { isProtocolId, type ProtocolId } from '../core/emotions';
+import { encodePng } from '../core/image';
+import { CancelledError } from '../core/native';
+import { MellmServerClient, parseEndpointList } from '../core/reasoning/client';
+import { parseAnswer } from '../core/reasoning/parse';
+import { measurePairMotion } from '../core/reasoning/pairMotion';
+import { buildPrompt } from '../core/reasoning/prompts';
+import { BuiltinReasoner } from '../core/reasoning/reasoner';
+import { collectAnswer, ReasoningError, type ReasoningLang, type ReasoningSource, type ReasoningTask } from '../core/reasoning/source';
+import { formatParsed, parsedJson } from './parse';
+import { checkWritable, ms, userErrors } from './pairOptions';
+import { UsageError, UserError, type CliCommand, type CliIO } from './types';
+
+const USAGE =
+  'analyze ONSET APEX [--endpoint URL[,URL...] [--model NAME] | --offline] [--lang zh|en] [--task meu|mer] [--protocol casme2|casme3a|dfme] [--map-out MAP.png] [--json]';
+
+/** Environment variables the command reads (the key is never printed). */
+export const ENV_API_KEY = 'MELLM_API_KEY';
+export const ENV_ENDPOINTS = 'MELLM_ENDPOINTS';
+
+function positiveMs(value: string | undefined, option: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value) || Number(value) <= 0) throw new UsageError(`${option} expects milliseconds (a whole number > 0), got '${value}'`);
+  return Number(value);
+}
+
+export const analyzeCommand: CliCommand = {
+  name: ['analyze'],
+  usage: USAGE,
+  summary: `Stream an FGMU analysis (regions -> AUs -> emotion) of a pair from a MELLM server (--endpoint, or $${ENV_ENDPOINTS}; key in $${ENV_API_KEY}) or the built-in reasoner (--offline, the default without a server), then the parsed result.`,
+  async run(argv: string[], io: CliIO): Promise<number> {
+    let args;
+    try {
+      args = parseArgs({
+        args: argv,
+        allowPositionals: true,
+        options: {
+          endpoint: { type: 'string', multiple: true },
+          model: { type: 'string' },
+          offline: { type: 'boolean' },
+          lang: { type: 'string' },
+          task: { type: 'string' },
+          protocol: { type: 'string' },
+          'map-out': { type: 'string' },
+          json: { type: 'boolean' },
+          'connect-timeout': { type: 'string' },
+          'first-token-timeout': { type: 'string' },
+          'idle-timeout': { type: 'string' },
+        },
+      });
+    } catch (e) {
+      throw new UsageError(`${(e as Error).message.split('\n')[0]} (usage: mellm ${USAGE})`);
+    }
+    const v = args.values;
+    if (args.positionals.length !== 2) throw new UsageError(`expected ONSET and APEX frames, got ${args.positionals.length} argument(s) (usage: mellm ${USAGE})`);
+    const [onset, apex] = args.positionals;
+    const lang = (v.lang ?? 'zh') as ReasoningLang;
+    if (lang !== 'zh' && lang !== 'en') throw new UsageError(`--lang must be zh or en, got '${v.lang}'`);
+    const task = (v.task ?? 'meu') as ReasoningTask;
+    if (task !== 'meu' && task !== 'mer') throw new UsageError(`--task must be meu or mer, got '${v.task}'`);
+    let protocol: ProtocolId | undefined;
+    if (v.protocol !== undefined) {
+      if (!isProtocolId(v.protocol)) throw new UsageError(`--protocol must be casme2, casme3a or dfme, got '${v.protocol}'`);
+      protocol = v.protocol;
+    }
+    const flagEndpoints = (v.endpoint ?? []).flatMap(parseEndpointList);
+    if (v.offline && flagEndpoints.length) throw new UsageError('--offline and --endpoint exclude each other: give one');
+    if (v.offline && v.model !== undefined) throw new UsageError('--model applies to a server (--endpoint), not to --offline');
+    const envEndpoints = parseEndpointList(process.env[ENV_ENDPOINTS] ?? '');
+    const endpoints = v.offline ? [] : flagEndpoints.length ? flagEndpoints : envEndpoints;
+    if (v.model !== undefined && endpoints.length === 0) throw new UsageError(`--model needs a server: give --endpoint URL (or set ${ENV_ENDPOINTS})`);
+    const connectTimeoutMs = positiveMs(v['connect-timeout'], '--connect-timeout');
+    const firstTokenTimeoutMs = positiveMs(v['first-token-timeout'], '--first-token-timeout');
+    const idleTimeoutMs = positiveMs(v['idle-timeout'], '--idle-timeout');
+    const mapOut = v['map-out'];
+    if (mapOut !== undefined) {
+      if (!/\.png$/i.test(mapOut)) throw new UsageError(`--map-out ${mapOut}: the file name must end in .png`);
+      await checkWritable(mapOut, '--map-out');
+    }
+
+    let source: ReasoningSource;
+    try {
+      source =
+        endpoints.length > 0
+          ? new MellmServerClient({
+              endpoints,
+              model: v.model,
+              apiKey: process.env[ENV_API_KEY],
+              connectTimeoutMs,
+              firstTokenTimeoutMs,
+              idleTimeoutMs,
+              settingNames: {
+                endpoints: flagEndpoints.length ? '--endpoint' : ENV_ENDPOINTS,
+                model: '--model',
+                apiKey: `the ${ENV_API_KEY} environment variable`,
+                connectTimeout: '--connect-timeout',
+                firstTokenTimeout: '--first-token-timeout',
+                idleTimeout: '--idle-timeout',
+              },
+              log: (line) => io.stderr(`mellm analyze: ${line}\n`),
+            })
+          : new BuiltinReasoner();
+    } catch (e) {
+      if (e instanceof ReasoningError) throw new UsageError(e.message);
+      throw e;
+    }
+    if (endpoints.length === 0 && !v.offline && !v.json) {
+      io.stderr(`mellm analyze: no server given (--endpoint or ${ENV_ENDPOINTS}): using the built-in reasoner\n`);
+    }
+
+    const t0 = performance.now();
+    const pair = await userErrors(() => measurePairMotion({ onset, apex, signal: io.signal }));
+    for (const w of pair.warnings) io.stderr(`mellm analyze: warning: ${w}\n`);
+    const png = await encodePng(pair.mmc.map);
+    if (mapOut !== undefined) await userErrors(() => writeFileAtomic(mapOut, png));
+    const prompt = buildPrompt({ lang, task, protocol });
+    const t1 = performance.now();
+
+    let answer;
+    try {
+      answer = await collectAnswer(
+        source.stream({ mapPng: png, prompt, lang, task, motion: pair.motion ?? undefined }, io.signal),
+        v.json ? undefined : (text) => io.stdout(text),
+      );
+    } catch (e) {
+      if (e instanceof ReasoningError && e.code === 'aborted') throw new CancelledError('analysis');
+      if (e instanceof ReasoningError) throw new UserError(e.message);
+      throw e;
+    }
+    const parsed = parseAnswer(answer.text);
+    const t2 = performance.now();
+    const { done } = answer;
+
+    if (v.json) {
+      io.stdout(
+        JSON.stringify(
+          {
+            onset,
+            apex,
+            source: { kind: source.kind, label: source.label, endpoint: done.endpoint ?? null, model: done.model ?? null },
+            lang,
+            task,
+            protocol: protocol ?? null,
+            promptSha256: createHash('sha256').update(prompt, 'utf8').digest('hex'),
+            map: { width: pair.mmc.width, height: pair.mmc.height, out: mapOut ?? null, nose: pair.mmc.nose, head: pair.mmc.head },
+            face: pair.face !== null,
+            warnings: pair.warnings,
+            text: answer.text,
+            stop: done.stop,
+            incomplete: done.incomplete,
+            message: done.message ?? null,
+            usage: done.usage ?? null,
+            timingsMs: { map: ms(t1 - t0), firstToken: done.firstTokenMs === undefined ? null : ms(done.firstTokenMs), answer: ms(t2 - t1), total: ms(t2 - t0) },
+            parsed: parsedJson(parsed),
+          },
+          null,
+          2,
+        ) + '\n',
+      );
+    } else {
+      io.stdout(`\n\n--- parsed (${source.label}) ---\n${formatParsed(parsed)}`);
+    }
+    if (done.stop === 'aborted') throw new CancelledError('analysis (the partial answer is above)');
+    if (done.incomplete) {
+      io.stderr(`mellm analyze: the answer is incomplete (${done.stop}): ${done.message ?? 'cut before the end'}\n`);
+      return 1;
+    }
+    return 0;
+  },
+};
