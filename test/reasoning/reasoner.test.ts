@@ -7,7 +7,9 @@ import { parseAnswer } from '../../src/core/reasoning/parse';
 import { buildPrompt } from '../../src/core/reasoning/prompts';
 import { ReasoningError, collectAnswer, type ReasoningLang } from '../../src/core/reasoning/source';
 import { PROTOCOL_CLASSES, type Emotion, type ProtocolId } from '../../src/core/emotions';
-import { EXPRESSIONS, loadFixtureFace, type ExpressionName } from '../fixtures/reasoning/face';
+import { ACTIONS, EXPRESSIONS, loadFixtureFace, type ActionName, type ExpressionName } from '../fixtures/reasoning/face';
+import { computeFlow } from '../../src/core/native';
+import { inferAus } from '../../src/core/reasoning/facsRules';
 import { warpFace } from '../support/warp';
 
 const cache = new Map<ExpressionName, RegionMotionReport>();
@@ -216,5 +218,42 @@ for (const [name, shift] of [
     for (const c of e.mustNot ?? []) assert.ok(!got.includes(c), `${name}: ${c} unexpected in ${got.join(' ')}`);
     assert.equal(inference.match?.emotion, e.emotion);
     assert.equal(parseAnswer(text).emotion, e.emotion);
+  });
+}
+
+// ---- single actions: each FACS motion rule fires on its own motion -----------------------------------
+
+const ACTION_EXPECT: Record<ActionName, { aus: string[]; noted?: string[]; emotion: Emotion | null; realFlow: boolean }> = {
+  AU5: { aus: ['5'], emotion: 'surprise', realFlow: true },
+  AU7: { aus: ['7'], emotion: 'happiness', realFlow: true }, // partial: 7+12 (I), 4+7 (III), 7+10 (IV) tie; class order
+  AU9: { aus: ['9'], emotion: 'disgust', realFlow: true },
+  AU10: { aus: ['10'], emotion: 'disgust', realFlow: true },
+  AU14: { aus: ['R14'], emotion: 'contempt', realFlow: true },
+  AU17: { aus: ['17'], emotion: 'sadness', realFlow: true },
+  AU20: { aus: ['20'], emotion: 'fear', realFlow: true },
+  AU23: { aus: ['23'], emotion: 'anger', realFlow: true },
+  // TV-L1 smooths the opposite motions of the two thin lips into each other: ground truth only.
+  AU24: { aus: ['24'], emotion: 'surprise', realFlow: false },
+  AU45: { aus: [], noted: ['45'], emotion: null, realFlow: true },
+};
+
+for (const name of Object.keys(ACTION_EXPECT) as ActionName[]) {
+  const e = ACTION_EXPECT[name];
+  test(`${name} alone is inferred from its motion (ground truth${e.realFlow ? ' and real TV-L1 flow' : ''})`, async () => {
+    const { onset, face } = await loadFixtureFace();
+    const { apex, flow: gt } = warpFace(onset, face.points, ACTIONS[name]);
+    const flows = [gt, ...(e.realFlow ? [await computeFlow(onset, apex, {}, {})] : [])];
+    for (const [i, flow] of flows.entries()) {
+      const motion = measureRegionMotion(flow, face);
+      const { aus, noted } = inferAus(motion);
+      const where = `${name} ${i === 0 ? 'ground truth' : 'TV-L1'}`;
+      assert.deepEqual(codes(aus), e.aus, where);
+      assert.deepEqual(codes(noted), e.noted ?? [], where);
+      const { inference, text } = new BuiltinReasoner().answer(request(motion, 'en'));
+      assert.equal(inference.match?.emotion ?? null, e.emotion, where);
+      const parsed = parseAnswer(text);
+      assert.equal(parsed.emotion, e.emotion, where);
+      assert.deepEqual(codes(parsed.aus), e.aus, where); // blinks are noted, never in the conclusion
+    }
   });
 }

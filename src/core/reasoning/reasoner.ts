@@ -54,6 +54,12 @@ export function regionLabel(r: RegionName, lang: ReasoningLang): string {
 
 const fmt = (x: number, d = 2) => x.toFixed(d);
 
+/** How a blink is written: no AU label (FGMU notes such movements without one), so parsers never count it. */
+const NOT_EXPRESSIVE: Record<ReasoningLang, string> = {
+  zh: '眨眼/闭眼动作，非表情性动作，不标注动作单元，不用于表情推理',
+  en: 'blink / lid closure, not expressive: no AU label, not used for the emotion',
+};
+
 function measureText(m: RegionMotion, lang: ReasoningLang): string {
   const ratio = m.ratio >= 100 ? '>100' : fmt(m.ratio, 1);
   return lang === 'zh'
@@ -75,14 +81,14 @@ function auReason(a: InferredAu, lang: ReasoningLang): string {
     1: '眉内侧向上移动', 2: '眉外侧向上移动', 4: '眉毛向下、向内聚拢', 5: '上眼睑向上提起', 6: '脸颊（眼下区域）向上隆起',
     7: '下眼睑向上/向内收紧而脸颊未抬起', 9: '鼻翼向上皱起', 10: '上唇向上提起', 12: '嘴角向上并向外拉', 14: '嘴角横向拉紧（单侧）',
     15: '嘴角向下拉', 17: '下巴向上推', 20: '双侧嘴角水平向外拉伸', 23: '双侧嘴角向内收紧', 24: '上唇向下、下唇向上相互压紧',
-    25: '下唇向下而上唇不随之移动，双唇分开', 26: '下巴（下颌）向下移动', 45: '上眼睑向下移动（眨眼/闭眼）',
+    25: '下唇向下而上唇不随之移动，双唇分开', 26: '下巴（下颌）向下移动', 45: '上眼睑向下移动',
   };
   const en: Record<number, string> = {
     1: 'inner brow moves up', 2: 'outer brow moves up', 4: 'brows move down and together', 5: 'upper lid rises',
     6: 'cheek (below the eye) rises', 7: 'lower lid tightens up/inwards without a cheek raise', 9: 'nose wing wrinkles upwards',
     10: 'upper lip rises', 12: 'lip corner pulled up and out', 14: 'lip corner pulled sideways (one side)', 15: 'lip corner pulled down',
     17: 'chin pushed up', 20: 'both lip corners stretched outwards', 23: 'both lip corners drawn inwards', 24: 'upper lip down and lower lip up, pressed together',
-    25: 'lower lip moves down while the upper lip stays: lips part', 26: 'chin (jaw) moves down', 45: 'upper lid moves down (blink / closure)',
+    25: 'lower lip moves down while the upper lip stays: lips part', 26: 'chin (jaw) moves down', 45: 'upper lid moves down',
   };
   return (lang === 'zh' ? zh : en)[a.au] ?? auName(a.au, lang);
 }
@@ -111,7 +117,7 @@ export function writeAnswer(report: RegionMotionReport, inf: FacsInference, lang
     const aus = regionAus(r);
     const auText = aus.length === 0
       ? (zh ? '无（未对应明确的动作单元）' : 'none (no clear action unit)')
-      : aus.map((a) => (a.expressive ? formatAuLabel(a, lang) : zh ? `${formatAuLabel(a, lang)}，非表情性动作，不用于表情推理` : `${formatAuLabel(a, lang)}, not expressive, not used for the emotion`)).join(zh ? '、' : ', ');
+      : aus.map((a) => (a.expressive ? formatAuLabel(a, lang) : NOT_EXPRESSIVE[lang])).join(zh ? '、' : ', ');
     L.push(
       zh
         ? `- ${regionLabel(r, lang)}：颜色：${w.zhColour}；运动方向：${w.zhDirection}；运动强度：${INTENSITY_WORDS[m.intensity].zh}（${measureText(m, lang)}）；推断的面部动作单元 (AUs)：${auText}。`
@@ -136,9 +142,8 @@ export function writeAnswer(report: RegionMotionReport, inf: FacsInference, lang
   L.push(zh ? '##### 2. 动作单元 (AU) 推断：' : '##### 2. Action unit (AU) inference:', '');
   if (inf.aus.length === 0) L.push(zh ? '- 未发现可对应表情性动作单元的局部运动。' : '- No local motion corresponds to an expressive action unit.');
   for (const a of inf.aus) L.push(`- ${auReason(a, lang)}${sideWord(a, lang)} → ${formatAuLabel(a, lang)}${zh ? '。' : '.'}`);
-  for (const a of inf.noted) {
-    L.push(zh ? `- ${auReason(a, lang)}${sideWord(a, lang)} → ${formatAuLabel(a, lang)}：非表情性动作，仅作记录。` : `- ${auReason(a, lang)}${sideWord(a, lang)} → ${formatAuLabel(a, lang)}: not expressive, noted only.`);
-  }
+  // Blinks / lid closure: noted with their motion but without an AU label, as FGMU annotates them (paper III-E).
+  for (const a of inf.noted) L.push(`- ${auReason(a, lang)}${sideWord(a, lang)}${zh ? '：' : ': '}${NOT_EXPRESSIVE[lang]}${zh ? '。' : '.'}`);
   L.push('');
 
   L.push(zh ? '##### 3. 表情推理：' : '##### 3. Expression reasoning:', '');
