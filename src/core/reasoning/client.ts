@@ -30,13 +30,14 @@ export interface SettingNames {
   idleTimeout: string;
 }
 
+/** The extension's settings (package.json contributes.configuration). */
 export const DEFAULT_SETTING_NAMES: SettingNames = {
-  endpoints: 'mellm.server.endpoints',
-  model: 'mellm.server.model',
+  endpoints: 'mellm.endpoints',
+  model: 'mellm.model',
   apiKey: 'the MELLM_API_KEY environment variable or the "MELLM: Set Server API Key" command',
-  connectTimeout: 'mellm.server.connectTimeoutMs',
-  firstTokenTimeout: 'mellm.server.firstTokenTimeoutMs',
-  idleTimeout: 'mellm.server.idleTimeoutMs',
+  connectTimeout: 'mellm.timeouts.connectMs',
+  firstTokenTimeout: 'mellm.timeouts.firstTokenMs',
+  idleTimeout: 'mellm.timeouts.idleMs',
 };
 
 export interface ServerClientOptions {
