@@ -78,15 +78,21 @@ export interface MmcResult {
 export const NO_NOSE_WARNING =
   'no nose point given and no face locator available: no head-motion compensation (pass a nose point to compensate)';
 
-function nameOf(src: string | LoadedImage | FlowField | undefined, fallback: string): string {
-  return typeof src === 'string' ? src : fallback;
+/** The path of a file input, else its label (MediaError.file). */
+function fileOf(src: string | LoadedImage | FlowField | undefined, unnamed: string): string {
+  return typeof src === 'string' ? src : unnamed;
+}
+
+/** How messages name an input: "onset a.png" for a file, "the onset frame" for a decoded image. */
+function label(src: string | LoadedImage | FlowField | undefined, role: string, unnamed: string): string {
+  return typeof src === 'string' ? `${role} ${src}` : unnamed;
 }
 
 async function load(src: string | LoadedImage): Promise<LoadedImage> {
   return typeof src === 'string' ? loadImage(src) : src;
 }
 
-function checkFlowValues(flow: FlowField, name: string): void {
+function checkFlowValues(flow: FlowField, name: string, file: string): void {
   for (let i = 0; i < flow.u.length; i++) {
     const u = flow.u[i];
     const v = flow.v[i];
@@ -94,7 +100,7 @@ function checkFlowValues(flow: FlowField, name: string): void {
     if (!Number.isFinite(u) || !Number.isFinite(v) || Math.abs(u) >= 1e9 || Math.abs(v) >= 1e9) {
       const x = i % flow.width;
       const y = Math.floor(i / flow.width);
-      throw new MediaError(name, `${name} has an unknown or non-finite flow value at pixel (${x}, ${y}): give a dense, finite flow`);
+      throw new MediaError(file, `${name} has an unknown or non-finite flow value at pixel (${x}, ${y}): give a dense, finite flow`);
     }
   }
 }
@@ -119,11 +125,11 @@ export interface PairFlowResult {
   timingsMs: { load: number; grey: number; flow: number; total: number };
 }
 
-function checkSameSize(onset: LoadedImage, apex: LoadedImage, onsetName: string, apexName: string): void {
+function checkSameSize(onset: LoadedImage, apex: LoadedImage, onsetName: string, apexName: string, apexFile: string): void {
   if (apex.width !== onset.width || apex.height !== onset.height) {
     throw new MediaError(
-      apexName,
-      `onset ${onsetName} is ${onset.width}x${onset.height} but apex ${apexName} is ${apex.width}x${apex.height}: the frames must be the same size`,
+      apexFile,
+      `${onsetName} is ${onset.width}x${onset.height} but ${apexName} is ${apex.width}x${apex.height}: the frames must be the same size`,
     );
   }
 }
@@ -131,10 +137,10 @@ function checkSameSize(onset: LoadedImage, apex: LoadedImage, onsetName: string,
 /** TV-L1 flow onset -> apex from files or decoded images (the first half of computeMmc). */
 export async function computePairFlow(opts: PairFlowOptions): Promise<PairFlowResult> {
   const t0 = performance.now();
-  const onsetName = nameOf(opts.onset, 'the onset frame');
-  const apexName = nameOf(opts.apex, 'the apex frame');
+  const onsetName = label(opts.onset, 'onset', 'the onset frame');
+  const apexName = label(opts.apex, 'apex', 'the apex frame');
   const [onset, apex] = await Promise.all([load(opts.onset), load(opts.apex)]);
-  checkSameSize(onset, apex, onsetName, apexName);
+  checkSameSize(onset, apex, onsetName, apexName, fileOf(opts.apex, apexName));
   const t1 = performance.now();
   throwIfAborted(opts.signal);
   const g0 = toGrey(onset);
@@ -153,30 +159,30 @@ export async function computePairFlow(opts: PairFlowOptions): Promise<PairFlowRe
 /** Computes the MMC-Map of an onset/apex pair. Rejects with MediaError for bad inputs, CancelledError on abort. */
 export async function computeMmc(opts: MmcOptions): Promise<MmcResult> {
   const t0 = performance.now();
-  const onsetName = nameOf(opts.onset, 'the onset frame');
-  const apexName = nameOf(opts.apex, 'the apex frame');
+  const onsetName = label(opts.onset, 'onset', 'the onset frame');
+  const apexName = label(opts.apex, 'apex', 'the apex frame');
   if (opts.apex === undefined && opts.flowIn === undefined) {
     throw new RangeError('computeMmc needs an apex frame or a flow (flowIn)');
   }
   const warnings: string[] = [];
 
   // Load: frames (and a flow file) in parallel; sharp decodes on libuv's pool.
-  const flowName = nameOf(opts.flowIn, 'the given flow');
+  const flowName = label(opts.flowIn, 'flow', 'the given flow');
   const [onset, apex, given] = await Promise.all([
     load(opts.onset),
     opts.apex === undefined ? Promise.resolve(undefined) : load(opts.apex),
     typeof opts.flowIn === 'string' ? readFlo(opts.flowIn) : Promise.resolve(opts.flowIn),
   ]);
   const { width, height } = onset;
-  if (apex) checkSameSize(onset, apex, onsetName, apexName);
+  if (apex) checkSameSize(onset, apex, onsetName, apexName, fileOf(opts.apex, apexName));
   if (given) {
     if (given.width !== width || given.height !== height) {
       throw new MediaError(
-        flowName,
-        `flow ${flowName} is ${given.width}x${given.height} but onset ${onsetName} is ${width}x${height}: give the flow of this pair`,
+        fileOf(opts.flowIn, flowName),
+        `${flowName} is ${given.width}x${given.height} but ${onsetName} is ${width}x${height}: give the flow of this pair`,
       );
     }
-    checkFlowValues(given, flowName);
+    checkFlowValues(given, flowName, fileOf(opts.flowIn, flowName));
   }
   const t1 = performance.now();
   throwIfAborted(opts.signal);
@@ -218,8 +224,8 @@ export async function computeMmc(opts: MmcOptions): Promise<MmcResult> {
     nose = { x: Math.round(nose.x), y: Math.round(nose.y) };
     if (nose.x < 0 || nose.y < 0 || nose.x >= width || nose.y >= height) {
       throw new MediaError(
-        onsetName,
-        `nose point (${nose.x}, ${nose.y}) is outside the onset frame ${onsetName} (${width}x${height}): give a point inside it`,
+        fileOf(opts.onset, onsetName),
+        `nose point (${nose.x}, ${nose.y}) is outside the ${width}x${height} ${typeof opts.onset === 'string' ? onsetName : 'onset frame'}: give a point inside it`,
       );
     }
   }

@@ -87,14 +87,30 @@ test('mmc --flow-in renders the given flow: identical to the cv2 reference map',
   assert.ok(same / (ours.width * ours.height) >= 0.999, `${same} identical pixels`);
 });
 
-test('mmc without --nose compensates nothing and says so on stderr; --no-compensation is silent', () => {
-  const r = mellm('mmc', ONSET, APEX, '--out', tmp('auto.png'), '--flow-in', path.join(PAIR, 'opencv.flo'));
+test('mmc without --nose on a frame with no face compensates nothing and says so on stderr', async () => {
+  // A synthetic texture: no face to find (and no face locator at all before face detection is wired in).
+  const w = 96;
+  const h = 72;
+  const a = Buffer.alloc(w * h);
+  const b = Buffer.alloc(w * h);
+  for (let i = 0; i < w * h; i++) {
+    const x = i % w;
+    const y = Math.floor(i / w);
+    a[i] = 128 + 50 * Math.sin(x / 5) * Math.cos(y / 7);
+    b[i] = 128 + 50 * Math.sin((x - 1) / 5) * Math.cos(y / 7);
+  }
+  await sharp(a, { raw: { width: w, height: h, channels: 1 } }).png().toFile(tmp('tex-onset.png'));
+  await sharp(b, { raw: { width: w, height: h, channels: 1 } }).png().toFile(tmp('tex-apex.png'));
+  const r = mellm('mmc', tmp('tex-onset.png'), tmp('tex-apex.png'), '--out', tmp('auto.png'), '--json');
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stderr, /warning: .*no head-motion compensation/);
-  assert.match(r.stdout, /no head-motion compensation/);
-  const off = mellm('mmc', ONSET, APEX, '--out', tmp('off.png'), '--flow-in', path.join(PAIR, 'opencv.flo'), '--no-compensation', '--json');
+  assert.match(r.stderr, /^mellm mmc: warning: .*no head-motion compensation/);
+  const j = JSON.parse(r.stdout);
+  assert.equal(j.nose, null);
+  assert.deepEqual(j.head, { u: 0, v: 0 });
+  assert.equal(j.warnings.length, 1);
+  const off = mellm('mmc', tmp('tex-onset.png'), tmp('tex-apex.png'), '--out', tmp('off.png'), '--no-compensation', '--json');
   assert.equal(off.code, 0, off.stderr);
-  assert.equal(off.stderr, '');
+  assert.equal(off.stderr, '', '--no-compensation is silent');
   assert.equal(JSON.parse(off.stdout).nose, null);
   assert.deepEqual(fs.readFileSync(tmp('auto.png')), fs.readFileSync(tmp('off.png')));
 });
@@ -135,7 +151,7 @@ test('error paths: one line naming the file or option, non-zero exit, nothing wr
     [['flow', ONSET, small, '--out', tmp('err.flo')], 1, /is 128x156 but apex .* is 100x100/],
     [['mmc', ONSET, APEX, '--out', out, '--nose', 'abc'], 2, /--nose expects X,Y .* got 'abc'/],
     [['mmc', ONSET, APEX, '--out', out, '--nose', '1,2', '--no-compensation'], 2, /--nose and --no-compensation/],
-    [['mmc', ONSET, APEX, '--out', out, '--nose', '500,20'], 1, /nose point \(500, 20\) is outside the onset frame/],
+    [['mmc', ONSET, APEX, '--out', out, '--nose', '500,20'], 1, /nose point \(500, 20\) is outside the 128x156 onset .*onset\.png/],
     [['mmc', ONSET, APEX], 2, /--out FILE\.png is required/],
     [['flow', ONSET, APEX], 2, /--out FILE\.flo is required/],
     [['mmc', ONSET, APEX, '--out', tmp('err.jpg')], 2, /--out .*err\.jpg: the file name must end in \.png/],

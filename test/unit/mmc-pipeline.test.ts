@@ -59,7 +59,7 @@ test('size mismatches name both files and sizes', async () => {
     return true;
   });
   const flow = await readFlo(FLO);
-  await assert.rejects(computeMmc({ onset: small, flowIn: flow }), /flow the given flow is 128x156 but onset .*small\.png is 64x78/);
+  await assert.rejects(computeMmc({ onset: small, flowIn: flow }), /the given flow is 128x156 but onset .*small\.png is 64x78/);
   await assert.rejects(computeMmc({ onset: small, flowIn: FLO }), new RegExp(`flow ${FLO.replace(/[.]/g, '\\.')} is 128x156`));
 });
 
@@ -67,7 +67,7 @@ test('bad flow values and a nose outside the frame are user errors', async () =>
   const flow = await readFlo(FLO);
   flow.u[130] = 1e10; // Middlebury's "unknown flow"
   await assert.rejects(computeMmc({ onset: ONSET, flowIn: flow, nose: null }), /unknown or non-finite flow value at pixel \(2, 1\)/);
-  await assert.rejects(computeMmc({ onset: ONSET, flowIn: FLO, nose: { x: 128, y: 3 } }), /nose point \(128, 3\) is outside the onset frame/);
+  await assert.rejects(computeMmc({ onset: ONSET, flowIn: FLO, nose: { x: 128, y: 3 } }), /nose point \(128, 3\) is outside the 128x156 onset .*onset\.png/);
 });
 
 test('an aborted signal cancels the pipeline', async () => {
