@@ -458,7 +458,8 @@ export const DIRECTION_TOLERANCE_DEG = 67.5;
 /** Compare every claim of `answer` with the measured motion. `motion` null: every claim is not checkable. */
 export function checkClaims(answer: string, motion: RegionMotionReport | null): ClaimCheckReport {
   const claims = extractClaims(answer);
-  const inferred = motion ? new Set([...inferAus(motion).aus, ...inferAus(motion).noted].map((a) => a.au)) : new Set<number>();
+  const fromMotion = motion ? inferAus(motion) : null;
+  const inferred = new Set(fromMotion ? [...fromMotion.aus, ...fromMotion.noted].map((a) => a.au) : []);
   const results: ClaimResult[] = claims.map((c) => {
     const base = { ...c, ausInferred: c.aus.filter((a) => inferred.has(a)), ausNotInferred: c.aus.filter((a) => !inferred.has(a)) };
     if (!motion) return { ...base, verdict: 'not-checkable', reason: 'No face motion was measured (no face found on the onset frame).', measured: [], directionMatch: null, intensityMatch: null };
