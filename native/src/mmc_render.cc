@@ -65,11 +65,11 @@ inline float magnitude(float x, float y, bool fused) {
 }
 
 // Quantised hue on OpenCV's 0..180 scale, as index 0..11 (hue = 15 * index):
-// q = np.round(angle / 30) * 30 % 360 in float32, round half to even; hue = q / 2.
+// q = np.round(angle / 30) * 30 % 360 in float32, round half to even; hue = q / 2. For angles in [0, 360] the
+// rounded step r is 0..12 and r * 30 is exact, so q / 30 = r % 12.
 inline int hueIndex(float angleDeg) {
-  float q = std::nearbyint(angleDeg / 30.f) * 30.f;  // default rounding mode: to nearest, ties to even
-  q = std::fmod(q, 360.f);                            // q >= 0, so fmod equals numpy's %
-  return int(q / 2.f) / 15;
+  const int r = int(std::nearbyint(angleDeg / 30.f));  // default rounding mode: to nearest, ties to even
+  return r % 12;
 }
 
 // RGB of HSV (hue = 15 * index on the 0..180 scale, S = 255, V = 0..255) as OpenCV's 8-bit HSV2RGB:
