@@ -69,7 +69,39 @@ export interface RenderResult {
 export interface NativeInfo {
   cudaCompiled: boolean;
   cudaDevices: number;
+  /** Why no CUDA device is usable (no driver, no GPU, CPU-only build); empty when one is. */
+  cudaStatus: string;
   cpuThreads: number;
+}
+
+/** One pair of a batch: grey frames of one size, optionally rendered to an MMC-Map. */
+export interface BatchPair {
+  onset: GreyImage;
+  apex: GreyImage;
+  /** Render the map too; `nose` null = no head-motion compensation. */
+  render?: { nose: { x: number; y: number } | null };
+}
+
+export interface BatchResult {
+  flow: FlowField;
+  /** Present when the pair asked for rendering. */
+  map?: RenderResult;
+}
+
+interface NativeBatchItem {
+  onset: Uint8Array;
+  apex: Uint8Array;
+  render: boolean;
+  nose: [number, number] | null;
+}
+
+interface NativeBatchResult {
+  u: Float32Array;
+  v: Float32Array;
+  rgb?: Uint8Array;
+  head?: [number, number];
+  magMin?: number;
+  magMax?: number;
 }
 
 interface CancelTokenHandle {
@@ -96,6 +128,14 @@ interface NativeAddon {
     height: number,
     opts: { nose: [number, number] | null; window?: number; device?: Device; deviceIndex?: number },
   ): Promise<RenderResult>;
+  batch(
+    pairs: NativeBatchItem[],
+    width: number,
+    height: number,
+    params: Partial<TvL1Params>,
+    opts: { device?: Device; deviceIndex?: number; threads?: number; window?: number },
+    cancel?: CancelTokenHandle,
+  ): Promise<NativeBatchResult[]>;
   info(): NativeInfo;
 }
 
@@ -186,6 +226,61 @@ export async function renderMmcNative(onset: GreyImage, flow: FlowField, opts: R
     device: opts.device ?? 'auto',
     deviceIndex: opts.deviceIndex ?? 0,
   });
+}
+
+/**
+ * Many pairs at once (a dataset job): on the GPU all same-size pairs advance together; on the CPU one
+ * pair per core. Pairs of different sizes are grouped by size; results come back in input order.
+ */
+export async function computeBatch(
+  pairs: BatchPair[],
+  params: Partial<TvL1Params> = {},
+  opts: ComputeOptions & { window?: number } = {},
+): Promise<BatchResult[]> {
+  const native = loadNative();
+  for (const p of pairs) sameSize(p.onset, p.apex);
+  if (opts.signal?.aborted) throw new CancelledError('optical flow');
+  const groups = new Map<string, number[]>();
+  pairs.forEach((p, i) => {
+    const key = `${p.onset.width}x${p.onset.height}`;
+    const g = groups.get(key);
+    if (g) g.push(i);
+    else groups.set(key, [i]);
+  });
+  const token = new native.CancelToken();
+  const onAbort = (): void => token.cancel();
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
+  const out: BatchResult[] = new Array(pairs.length);
+  try {
+    for (const idx of groups.values()) {
+      const { width, height } = pairs[idx[0]].onset;
+      const items: NativeBatchItem[] = idx.map((i) => {
+        const p = pairs[i];
+        const nose = p.render?.nose;
+        return { onset: p.onset.data, apex: p.apex.data, render: p.render !== undefined, nose: nose ? [Math.round(nose.x), Math.round(nose.y)] : null };
+      });
+      const res = await native.batch(
+        items,
+        width,
+        height,
+        { ...OPENCV_TVL1_DEFAULTS, ...params },
+        { device: opts.device ?? 'auto', deviceIndex: opts.deviceIndex ?? 0, threads: opts.threads ?? 0, window: opts.window ?? 11 },
+        token,
+      );
+      res.forEach((r, k) => {
+        const flow: FlowField = { width, height, u: r.u, v: r.v };
+        out[idx[k]] = r.rgb
+          ? { flow, map: { rgb: r.rgb, head: r.head ?? [0, 0], magMin: r.magMin ?? 0, magMax: r.magMax ?? 0 } }
+          : { flow };
+      });
+    }
+    return out;
+  } catch (e) {
+    if ((e as { code?: string }).code === 'ECANCELLED') throw new CancelledError('optical flow');
+    throw e;
+  } finally {
+    opts.signal?.removeEventListener('abort', onAbort);
+  }
 }
 
 export function nativeInfo(): NativeInfo {
