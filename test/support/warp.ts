@@ -129,6 +129,13 @@ export function warpFace(onset: GreyImage, points: Point[], spec: WarpSpec): War
   return { apex: { width, height, data: apex }, flow: { width, height, u, v } };
 }
 
+/** The displacement field d (apex(q) = onset(q - d(q))) of `spec` on these landmarks, as a function. */
+export function displacementField(points: Point[], spec: WarpSpec): (x: number, y: number) => [number, number] {
+  const bumps = place(spec, points);
+  const shift = spec.shift ?? [0, 0];
+  return (x, y) => field(bumps, shift, x, y);
+}
+
 /** The field's peak displacement at each bump centre (for test messages). */
 export function describeWarp(spec: WarpSpec): string {
   return spec.bumps.map((b) => `${b.label ?? `@${String(b.at)}`}:(${b.d[0]},${b.d[1]})`).join(' ');
