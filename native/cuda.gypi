@@ -10,13 +10,13 @@
   'conditions': [
     ['mellm_cuda==1', {
       'defines': ['MELLM_WITH_CUDA'],
-      'sources': ['src/cuda/tvl1_gpu.cu'],
+      'sources': ['src/cuda/tvl1_gpu.cu', 'src/cuda/mmc_gpu.cu'],
       'libraries': ['-L<(mellm_cuda_home)/lib64', '-lcudart_static', '-ldl', '-lrt', '-lpthread'],
       'rules': [
         {
           'rule_name': 'nvcc',
           'extension': 'cu',
-          'inputs': ['src/cuda/gpu_compat.h', 'src/cuda/gpu_runtime.h', 'src/cuda/gpu_backend.h'],
+          'inputs': ['src/cuda/gpu_compat.h', 'src/cuda/gpu_runtime.h', 'src/cuda/gpu_backend.h', 'src/cuda/mmc_gpu.h', 'src/mmc_pixel.h'],
           'outputs': ['<(INTERMEDIATE_DIR)/<(RULE_INPUT_ROOT).cu.o'],
           # --fmad=false: float operations round one by one, as in the CPU backend and OpenCV.
           'action': [

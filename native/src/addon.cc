@@ -270,32 +270,26 @@ class BatchWorker : public Napi::AsyncWorker {
   void Execute() override {
     try {
       size_t n = size_t(w_) * h_;
-      std::vector<mellm::FlowPair> pairs;
-      for (auto& it : items_) {
+      std::vector<mellm::FlowPair> pairs(items_.size());
+      for (size_t i = 0; i < items_.size(); ++i) {
+        auto& it = items_[i];
         it.u.resize(n);
         it.v.resize(n);
-        pairs.push_back({it.onset.data(), it.apex.data(), it.u.data(), it.v.data()});
+        if (it.render) it.rgb.resize(n * 3);
+        pairs[i].I0 = it.onset.data();
+        pairs[i].I1 = it.apex.data();
+        pairs[i].u = it.u.data();
+        pairs[i].v = it.v.data();
+        pairs[i].rgb = it.render ? it.rgb.data() : nullptr;
+        pairs[i].compensate = it.compensate;
+        pairs[i].noseX = it.noseX;
+        pairs[i].noseY = it.noseY;
       }
-      if (!mellm::computeFlowBatch(dev_, devIndex_, w_, h_, pairs, p_, *cancel_, threads_)) {
+      if (!mellm::computeFlowBatch(dev_, devIndex_, w_, h_, pairs, p_, *cancel_, threads_, window_)) {
         cancelled_ = true;
         return;
       }
-      for (auto& it : items_) {
-        if (!it.render) continue;
-        it.rgb.resize(n * 3);
-        mellm::MmcInput in;
-        in.grey = it.onset.data();
-        in.u = it.u.data();
-        in.v = it.v.data();
-        in.w = w_;
-        in.h = h_;
-        in.compensate = it.compensate;
-        in.noseX = it.noseX;
-        in.noseY = it.noseY;
-        in.window = window_;
-        it.out.rgb = it.rgb.data();
-        mellm::renderMap(Device::Cpu, 0, in, it.out);
-      }
+      for (size_t i = 0; i < items_.size(); ++i) items_[i].out = pairs[i].out;
     } catch (const std::exception& e) {
       SetError(e.what());
     }

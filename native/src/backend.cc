@@ -58,26 +58,69 @@ Device resolveDevice(Device requested, int deviceIndex, const TvL1Params* p) {
 
 bool computeFlow(Device device, int deviceIndex, const uint8_t* I0, const uint8_t* I1, int w, int h,
                  const TvL1Params& p, float* u, float* v, const CancelFlag& cancel, int threads) {
-  std::vector<FlowPair> one{{I0, I1, u, v}};
+  std::vector<FlowPair> one(1);
+  one[0].I0 = I0;
+  one[0].I1 = I1;
+  one[0].u = u;
+  one[0].v = v;
   return computeFlowBatch(device, deviceIndex, w, h, one, p, cancel, threads);
 }
 
+namespace {
+void renderPairCpu(FlowPair& q, int w, int h, int window) {
+  if (!q.rgb) return;
+  MmcInput in;
+  in.grey = q.I0;
+  in.u = q.u;
+  in.v = q.v;
+  in.w = w;
+  in.h = h;
+  in.compensate = q.compensate;
+  in.noseX = q.noseX;
+  in.noseY = q.noseY;
+  in.window = window;
+  q.out.rgb = q.rgb;
+  renderMmc(in, q.out);
+}
+}  // namespace
+
 bool computeFlowBatch(Device device, int deviceIndex, int w, int h, std::vector<FlowPair>& pairs,
-                      const TvL1Params& p, const CancelFlag& cancel, int threads) {
+                      const TvL1Params& p, const CancelFlag& cancel, int threads, int window) {
   if (pairs.empty()) return true;
   Device d = resolveDevice(device, deviceIndex, &p);
 #ifdef MELLM_WITH_CUDA
   if (d == Device::Cuda) {
-    std::vector<gpu::FlowJob> jobs;
-    jobs.reserve(pairs.size());
-    for (auto& q : pairs) jobs.push_back({q.I0, q.I1, q.u, q.v});
-    return gpu::tvl1FlowBatch(deviceIndex, jobs, w, h, p, cancel);
+    std::vector<gpu::FlowJob> jobs(pairs.size());
+    for (size_t i = 0; i < pairs.size(); ++i) {
+      const FlowPair& q = pairs[i];
+      jobs[i].onset = q.I0;
+      jobs[i].apex = q.I1;
+      jobs[i].u = q.u;
+      jobs[i].v = q.v;
+      jobs[i].rgb = q.rgb;
+      jobs[i].compensate = q.compensate;
+      jobs[i].noseX = q.noseX;
+      jobs[i].noseY = q.noseY;
+    }
+    if (!gpu::tvl1FlowBatch(deviceIndex, jobs, w, h, p, cancel, window)) return false;
+    for (size_t i = 0; i < pairs.size(); ++i) {
+      pairs[i].out.rgb = pairs[i].rgb;
+      pairs[i].out.headU = jobs[i].headU;
+      pairs[i].out.headV = jobs[i].headV;
+      pairs[i].out.magMin = jobs[i].magMin;
+      pairs[i].out.magMax = jobs[i].magMax;
+    }
+    return true;
   }
 #else
   (void)d;
 #endif
   int hw = threads > 0 ? threads : hardwareThreads();
-  if (pairs.size() == 1) return tvl1FlowCpu(pairs[0].I0, pairs[0].I1, w, h, p, pairs[0].u, pairs[0].v, cancel, hw);
+  if (pairs.size() == 1) {
+    if (!tvl1FlowCpu(pairs[0].I0, pairs[0].I1, w, h, p, pairs[0].u, pairs[0].v, cancel, hw)) return false;
+    renderPairCpu(pairs[0], w, h, window);
+    return true;
+  }
   // Several pairs: one pair per thread, each single-threaded (small images scale better this way).
   std::atomic<size_t> next{0};
   std::atomic<bool> cancelled{false};
@@ -88,7 +131,11 @@ bool computeFlowBatch(Device device, int deviceIndex, int w, int h, std::vector<
       size_t i = next.fetch_add(1);
       if (i >= pairs.size() || cancelled.load() || failed.load()) return;
       try {
-        if (!tvl1FlowCpu(pairs[i].I0, pairs[i].I1, w, h, p, pairs[i].u, pairs[i].v, cancel, 1)) cancelled.store(true);
+        if (!tvl1FlowCpu(pairs[i].I0, pairs[i].I1, w, h, p, pairs[i].u, pairs[i].v, cancel, 1)) {
+          cancelled.store(true);
+          return;
+        }
+        renderPairCpu(pairs[i], w, h, window);
       } catch (...) {
         if (!failed.exchange(true)) failure = std::current_exception();
       }

@@ -27,18 +27,22 @@ Device resolveDevice(Device requested, int deviceIndex, const TvL1Params* p = nu
 bool computeFlow(Device device, int deviceIndex, const uint8_t* I0, const uint8_t* I1, int w, int h,
                  const TvL1Params& p, float* u, float* v, const CancelFlag& cancel, int threads);
 
-/** One pair of a batch: inputs and w*h outputs. */
+/** One pair of a batch: inputs and w*h outputs; with rgb set, its MMC-Map is rendered too. */
 struct FlowPair {
   const uint8_t* I0;
   const uint8_t* I1;
   float* u;
   float* v;
+  uint8_t* rgb = nullptr;  // w*h*3 out, or nullptr for flow only
+  bool compensate = false;
+  int noseX = 0, noseY = 0;
+  MmcOutput out;  // head vector and magnitude range of the rendered map
 };
 
-// Many same-size pairs at once: on the GPU in one batched pass, on the CPU one pair per core.
-// Returns false when cancelled.
+// Many same-size pairs at once: on the GPU in one batched pass (flow and maps stay on the device), on
+// the CPU one pair per core. Returns false when cancelled.
 bool computeFlowBatch(Device device, int deviceIndex, int w, int h, std::vector<FlowPair>& pairs,
-                      const TvL1Params& p, const CancelFlag& cancel, int threads);
+                      const TvL1Params& p, const CancelFlag& cancel, int threads, int window = 11);
 
 void renderMap(Device device, int deviceIndex, const MmcInput& in, MmcOutput& out);
 

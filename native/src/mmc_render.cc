@@ -14,6 +14,7 @@
 // All three were checked against cv2 on millions of inputs (see test/unit/mmc-render.test.ts and
 // scripts/fixtures/make_face_fixtures.py write_opencv_mmc).
 #include "mmc.h"
+#include "mmc_pixel.h"
 
 #include <algorithm>
 #include <cfloat>
@@ -26,89 +27,29 @@
 namespace mellm {
 namespace {
 
-// OpenCV's atan polynomial coefficients, pre-scaled to degrees (values from its documented fastAtan2).
-const float kP1 = 0.9997878412794807f * (float)(180 / 3.14159265358979323846);
-const float kP3 = -0.3258083974640975f * (float)(180 / 3.14159265358979323846);
-const float kP5 = 0.1555786518463281f * (float)(180 / 3.14159265358979323846);
-const float kP7 = -0.04432655554792128f * (float)(180 / 3.14159265358979323846);
+using mmc::fastAtanDeg;
+using mmc::hueIndex;
+using mmc::kHsvSimdBlock;
+using mmc::kSimdMinElements;
+using mmc::magnitude;
 
-// Below this many elements OpenCV's vector loops do not run and its scalar code does the work.
-const size_t kSimdMinElements = 16;
-// HSV2RGB_b's vector loop handles 4 x 8 float lanes per step (AVX2).
-const int kHsvSimdBlock = 32;
-
-// Angle of (x, y) in degrees, [0, 360], as the SIMD (fused) or scalar path of OpenCV's fastAtan32f.
-inline float fastAtanDeg(float y, float x, bool fused) {
-  float ax = std::fabs(x), ay = std::fabs(y);
-  float a;
-  if (fused) {
-    float c = std::min(ax, ay) / (std::max(ax, ay) + (float)DBL_EPSILON);
-    float cc = c * c;
-    a = std::fmaf(std::fmaf(std::fmaf(cc, kP7, kP5), cc, kP3), cc, kP1) * c;
-    if (!(ax >= ay)) a = 90.f - a;
-  } else if (ax >= ay) {
-    float c = ay / (ax + (float)DBL_EPSILON);
-    float c2 = c * c;
-    a = (((kP7 * c2 + kP5) * c2 + kP3) * c2 + kP1) * c;
-  } else {
-    float c = ax / (ay + (float)DBL_EPSILON);
-    float c2 = c * c;
-    a = 90.f - (((kP7 * c2 + kP5) * c2 + kP3) * c2 + kP1) * c;
-  }
-  if (x < 0) a = 180.f - a;
-  if (y < 0) a = 360.f - a;
-  return a;
-}
-
-inline float magnitude(float x, float y, bool fused) {
-  return fused ? std::sqrt(std::fmaf(x, x, y * y)) : std::sqrt(x * x + y * y);
-}
-
-// Quantised hue on OpenCV's 0..180 scale, as index 0..11 (hue = 15 * index):
-// q = np.round(angle / 30) * 30 % 360 in float32, round half to even; hue = q / 2. For angles in [0, 360] the
-// rounded step r is 0..12 and r * 30 is exact, so q / 30 = r % 12.
-inline int hueIndex(float angleDeg) {
-  const int r = int(std::nearbyint(angleDeg / 30.f));  // default rounding mode: to nearest, ties to even
-  return r % 12;
-}
-
-// RGB of HSV (hue = 15 * index on the 0..180 scale, S = 255, V = 0..255) as OpenCV's 8-bit HSV2RGB:
-// float h, s = S / 255, v = V / 255; sector and fraction of h * 6 / 180; then x * 255 truncated (vector path)
-// or rounded half to even (scalar path). Only 12 x 256 inputs occur, so both variants are tabulated once.
+// OpenCV's 8-bit HSV2RGB for the 12 hues and 256 values that occur, both variants tabulated once.
 struct HsvTables {
   uint8_t trunc[12][256][3];
   uint8_t round[12][256][3];
   HsvTables() {
-    fill(false, trunc);
-    fill(true, round);
+    for (int hi = 0; hi < 12; hi++) {
+      for (int val = 0; val < 256; val++) {
+        mmc::hsvToRgb(hi, val, false, trunc[hi][val]);
+        mmc::hsvToRgb(hi, val, true, round[hi][val]);
+      }
+    }
   }
-  static void fill(bool round, uint8_t table[12][256][3]);
 };
 
 const HsvTables& hsvTables() {
   static const HsvTables tables;  // thread-safe one-time initialisation
   return tables;
-}
-
-void HsvTables::fill(bool round, uint8_t table[12][256][3]) {
-  static const int sectorData[6][3] = {{1, 3, 0}, {1, 0, 2}, {3, 0, 1}, {0, 2, 1}, {0, 1, 3}, {2, 1, 0}};
-  const float hscale = 6.0f / 180;
-  const float s = 255 * (1.0f / 255.0f);
-  for (int hi = 0; hi < 12; hi++) {
-    float h = float(hi * 15) * hscale;
-    int sector = int(std::floor(h));
-    h -= float(sector);
-    for (int val = 0; val < 256; val++) {
-      float v = float(val) * (1.0f / 255.0f);
-      float tab[4] = {v, v * (1.f - s), v * (1.f - s * h), v * (1.f - s * (1.f - h))};
-      float bgr[3] = {tab[sectorData[sector][0]], tab[sectorData[sector][1]], tab[sectorData[sector][2]]};
-      for (int c = 0; c < 3; c++) {
-        float x = bgr[c] * 255.0f;
-        float q = round ? std::nearbyint(x) : std::trunc(x);
-        table[hi][val][2 - c] = uint8_t(std::min(255.f, std::max(0.f, q)));  // BGR -> RGB
-      }
-    }
-  }
 }
 
 }  // namespace
@@ -161,10 +102,8 @@ void renderMmc(const MmcInput& in, MmcOutput& out) {
   }
 
   // Step 7: value = magnitude min-max normalised to 0..255 (float), truncated to 8 bits.
-  const double smin = magMin, smax = magMax;
-  const double scaleD = 255.0 * (smax - smin > DBL_EPSILON ? 1. / (smax - smin) : 0);
-  const float scale = float(scaleD);
-  const float shift = 0.f - float(smin * double(scale));
+  float scale, shift;
+  mmc::normalizeCoeffs(magMin, magMax, &scale, &shift);
 
   const HsvTables& tables = hsvTables();
 
@@ -173,8 +112,7 @@ void renderMmc(const MmcInput& in, MmcOutput& out) {
   for (int y = 0; y < h; y++) {
     for (int x = 0; x < w; x++) {
       const size_t i = size_t(y) * w + x;
-      const float nv = fused ? std::fmaf(mag[i], scale, shift) : mag[i] * scale + shift;
-      const int val = !(nv > 0.f) ? 0 : nv >= 255.f ? 255 : int(nv);  // numpy astype(uint8) truncates
+      const int val = mmc::value8(mag[i], scale, shift, fused);
       const uint8_t* rgb = (x < simdCols ? tables.trunc : tables.round)[hue[i]][val];
       const int g = in.grey[i];
       uint8_t* o = out.rgb + i * 3;

@@ -28,15 +28,15 @@ function buildEmulator(): string {
   const bin = join(dir, 'gpu_emulate');
   execFileSync('g++', [
     '-O2', '-std=c++17', '-DMELLM_GPU_EMULATE', '-I', join(ROOT, 'native', 'src'),
-    '-x', 'c++', join(ROOT, 'native', 'src', 'cuda', 'tvl1_gpu.cu'),
+    '-x', 'c++', join(ROOT, 'native', 'src', 'cuda', 'tvl1_gpu.cu'), join(ROOT, 'native', 'src', 'cuda', 'mmc_gpu.cu'),
     '-x', 'none', join(ROOT, 'native', 'test', 'gpu_emulate_main.cc'), '-o', bin,
   ]);
   emulator = bin;
   return bin;
 }
 
-/** Runs the emulated GPU TV-L1 on several same-size pairs in ONE batch. */
-function emulate(pairs: [GreyImage, GreyImage][]): FlowField[] {
+/** Runs the emulated GPU TV-L1 (and, with a nose, the device renderer) on same-size pairs in ONE batch. */
+function emulate(pairs: [GreyImage, GreyImage][], nose?: { x: number; y: number }): (FlowField & { rgb?: Uint8Array })[] {
   const bin = buildEmulator();
   const dir = mkdtempSync(join(tmpdir(), 'mellm-gpu-run-'));
   const { width: w, height: h } = pairs[0][0];
@@ -46,11 +46,12 @@ function emulate(pairs: [GreyImage, GreyImage][]): FlowField[] {
     writeFileSync(join(dir, `a${i}.raw`), b.data);
     args.push(join(dir, `o${i}.raw`), join(dir, `a${i}.raw`));
   });
-  execFileSync(bin, [...args, join(dir, 'out')]);
+  execFileSync(bin, [...args, join(dir, 'out'), ...(nose ? [String(nose.x), String(nose.y)] : [])]);
   return pairs.map((_, i) => {
     const u = new Float32Array(readFileSync(join(dir, `out${i}.u`)).buffer.slice(0));
     const v = new Float32Array(readFileSync(join(dir, `out${i}.v`)).buffer.slice(0));
-    return { width: w, height: h, u, v };
+    const rgb = nose ? new Uint8Array(readFileSync(join(dir, `out${i}.rgb`))) : undefined;
+    return { width: w, height: h, u, v, rgb };
   });
 }
 
@@ -80,6 +81,18 @@ test('GPU algorithm (emulated): a batch gives each pair the flow it gets alone (
   batch.forEach((f, i) => assert.deepEqual(f.u, alone[i].u, `pair ${i} u`));
   batch.forEach((f, i) => assert.deepEqual(f.v, alone[i].v, `pair ${i} v`));
   assert.ok(batch[2].u.every((x) => x === 0), 'identical frames give zero flow');
+});
+
+test('GPU renderer (emulated) draws the same MMC-Map bytes as the CPU renderer from the same flow', async () => {
+  for (const name of small) {
+    const f = await fixture(name);
+    const meta = JSON.parse(readFileSync(join(FIX, name, 'meta.json'), 'utf8')) as { nose: { x: number; y: number } };
+    const [gpu] = emulate([[f.onset, f.apex]], meta.nose);
+    const cpu = await renderMmcNative(f.onset, gpu, { nose: meta.nose, device: 'cpu' });
+    let same = 0;
+    for (let i = 0; i < cpu.rgb.length; i += 3) if (cpu.rgb[i] === gpu.rgb![i] && cpu.rgb[i + 1] === gpu.rgb![i + 1] && cpu.rgb[i + 2] === gpu.rgb![i + 2]) same++;
+    assert.equal(same, cpu.rgb.length / 3, `${name}: ${same} of ${cpu.rgb.length / 3} pixels identical`);
+  }
 });
 
 test('GPU algorithm (emulated) agrees with the CPU backend (mean EPE <= 0.01 px)', async () => {

@@ -20,6 +20,11 @@ struct FlowJob {
   const uint8_t* apex = nullptr;
   float* u = nullptr;  // w*h out
   float* v = nullptr;  // w*h out
+  // Optional MMC-Map rendering on the device (rgb != nullptr): w*h*3 RGB out.
+  uint8_t* rgb = nullptr;
+  bool compensate = false;
+  int noseX = 0, noseY = 0;
+  float headU = 0, headV = 0, magMin = 0, magMax = 0;
 };
 
 /**
@@ -27,7 +32,8 @@ struct FlowJob {
  * pyramid (one kernel launch covers every pair). Same algorithm and stopping rule as the CPU backend,
  * evaluated per pair. Returns false when cancelled. Throws GpuError on CUDA failures.
  */
-bool tvl1FlowBatch(int device, std::vector<FlowJob>& jobs, int w, int h, const TvL1Params& p, const CancelFlag& cancel);
+bool tvl1FlowBatch(int device, std::vector<FlowJob>& jobs, int w, int h, const TvL1Params& p, const CancelFlag& cancel,
+                   int window = 11);
 
 }  // namespace gpu
 }  // namespace mellm

@@ -13,6 +13,7 @@
 
 #include "gpu_backend.h"
 #include "gpu_runtime.h"
+#include "mmc_gpu.h"
 
 namespace mellm {
 namespace gpu {
@@ -333,7 +334,8 @@ std::vector<Level> pyramid(int w, int h, const TvL1Params& p) {
 
 int countDevices(std::string* why) { return deviceCount(why); }
 
-bool tvl1FlowBatch(int device, std::vector<FlowJob>& jobs, int w, int h, const TvL1Params& p, const CancelFlag& cancel) {
+bool tvl1FlowBatch(int device, std::vector<FlowJob>& jobs, int w, int h, const TvL1Params& p, const CancelFlag& cancel,
+                   int window) {
   const int B = static_cast<int>(jobs.size());
   if (B == 0) return true;
   if (w < 3 || h < 3) throw GpuError("TV-L1 needs images of at least 3x3 pixels");
@@ -433,6 +435,8 @@ bool tvl1FlowBatch(int device, std::vector<FlowJob>& jobs, int w, int h, const T
     MELLM_LAUNCH(kResizeLinear, gridFor(F.w, F.h, B), block, st, u2, L.w, L.h, at(ws.u2s.get(), F), F.w, F.h, sx, sy, mul);
     checkLaunch("flow upsampling");
   }
+  bool anyRender = std::any_of(jobs.begin(), jobs.end(), [](const FlowJob& j) { return j.rgb != nullptr; });
+  if (anyRender) renderBatchOnDevice(ws.u8.get(), at(ws.u1s.get(), levels[0]), at(ws.u2s.get(), levels[0]), w, h, jobs, window, st);
   copyD2H(ws.hostOut.get(), at(ws.u1s.get(), levels[0]), n0 * B * sizeof(float), st);
   copyD2H(ws.hostOut.get() + n0 * B, at(ws.u2s.get(), levels[0]), n0 * B * sizeof(float), st);
   syncStream(st);
