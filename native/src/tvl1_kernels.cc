@@ -2,8 +2,8 @@
 // operation by operation (same formulas, same evaluation order, float throughout) so the result stays
 // within rounding of OpenCV's; the speed comes from fusing passes, vectorised loops and threads.
 //
-// On x86-64 Linux with GCC the hot loops are compiled for AVX2, AVX and baseline SSE2, picked at load time
-// (target_clones), so a build made on one machine still runs on an older one.
+// On x86-64 Linux (glibc, for ifunc) with GCC the hot loops are compiled for AVX2, AVX and baseline SSE2 and
+// picked at load time (target_clones), so a build made on one machine still runs on an older one.
 #include "tvl1_kernels.h"
 
 #include <algorithm>
@@ -13,7 +13,7 @@
 
 #include "tvl1_median_net.h"
 
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__) && defined(__GLIBC__)
 #define MELLM_SIMD __attribute__((target_clones("avx2", "avx", "default")))
 #else
 #define MELLM_SIMD

@@ -70,7 +70,9 @@ class TaskPool {
   }
 
   void workerLoop(int worker) {
-    uint64_t seen = generation_.load(std::memory_order_acquire);
+    // Generation 0 is the pool's creation: a thread that starts late (even after the pool was told to
+    // stop) still sees every later generation as new.
+    uint64_t seen = 0;
     for (;;) {
       // Spin for a few microseconds first: the next step usually follows at once.
       uint64_t g = seen;
@@ -82,7 +84,9 @@ class TaskPool {
       if (g == seen) {
         std::unique_lock<std::mutex> lock(mu_);
         sleepers_.fetch_add(1, std::memory_order_acq_rel);
-        cv_.wait(lock, [&] { return generation_.load(std::memory_order_acquire) != seen; });
+        cv_.wait(lock, [&] {
+          return generation_.load(std::memory_order_acquire) != seen || stop_.load(std::memory_order_acquire);
+        });
         sleepers_.fetch_sub(1, std::memory_order_acq_rel);
         g = generation_.load(std::memory_order_acquire);
       }

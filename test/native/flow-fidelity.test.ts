@@ -83,6 +83,19 @@ test('invalid parameters are refused with a message naming the parameter', async
   for (const [p, re] of bad) await assert.rejects(computeFlow(onset, apex, p, CPU), re);
 });
 
+test('tiny and odd-sized frames complete with finite flow (pool created and torn down at once)', async () => {
+  let seed = 7;
+  const rnd = (): number => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 24) & 255;
+  for (const [width, height] of [[3, 3], [5, 4], [16, 16], [17, 90], [90, 17]]) {
+    const img = (): GreyImage => ({ width, height, data: Uint8Array.from({ length: width * height }, rnd) });
+    for (let i = 0; i < 3; i++) {
+      const f = await computeFlow(img(), img(), {}, CPU);
+      assert.equal(f.u.length, width * height);
+      assert.ok(f.u.every(Number.isFinite) && f.v.every(Number.isFinite), `${width}x${height}: non-finite flow`);
+    }
+  }
+});
+
 test('the result does not depend on the number of threads', async () => {
   const [onset, apex] = await pair(PAIRS.find((n) => n.includes('280x340')) ?? PAIRS[0]);
   const one = await computeFlow(onset, apex, {}, { ...CPU, threads: 1 });
