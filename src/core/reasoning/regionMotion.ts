@@ -229,8 +229,28 @@ export function measureRegionMotion(flow: FlowField, face: FaceResult, opts: Mea
   const bh = Math.max(0, by1 - by0);
   const inRegion = new Uint8Array(bw * bh);
 
-  const idx = new Int32Array(width * height);
-  const mags = new Float32Array(width * height);
+  // Scratch buffers sized by the largest region's bounding box (clipped) and the face box, not the frame:
+  // HD frames would otherwise cost megabytes of zero-filled allocation per call.
+  let most = bw * bh;
+  for (const name of REGION_NAMES) {
+    const poly = face.regions[name];
+    if (!poly || poly.length < 3) continue;
+    let x0 = Infinity;
+    let x1 = -Infinity;
+    let y0 = Infinity;
+    let y1 = -Infinity;
+    for (const [x, y] of poly) {
+      x0 = Math.min(x0, x);
+      x1 = Math.max(x1, x);
+      y0 = Math.min(y0, y);
+      y1 = Math.max(y1, y);
+    }
+    const w = Math.max(0, Math.min(width, Math.ceil(x1) + 1) - Math.max(0, Math.floor(x0)));
+    const h = Math.max(0, Math.min(height, Math.ceil(y1) + 1) - Math.max(0, Math.floor(y0)));
+    most = Math.max(most, w * h);
+  }
+  const idx = new Int32Array(most);
+  const mags = new Float32Array(most);
   const pixelsOf: Partial<Record<RegionName, Int32Array>> = {};
   for (const name of REGION_NAMES) {
     const poly = face.regions[name];
