@@ -84,6 +84,26 @@ void renderPairCpu(FlowPair& q, int w, int h, int window) {
 }
 }  // namespace
 
+#ifdef MELLM_WITH_CUDA
+namespace {
+// Out of device memory: halve the batch and go on, down to one pair (then the error stands).
+bool gpuBatchSplittingOnOom(int device, std::vector<gpu::FlowJob>& jobs, size_t from, size_t to, int w, int h,
+                            const TvL1Params& p, const CancelFlag& cancel, int window) {
+  std::vector<gpu::FlowJob> part(jobs.begin() + from, jobs.begin() + to);
+  try {
+    if (!gpu::tvl1FlowBatch(device, part, w, h, p, cancel, window)) return false;
+    std::copy(part.begin(), part.end(), jobs.begin() + from);
+    return true;
+  } catch (const gpu::GpuError& e) {
+    if (!e.oom || to - from <= 1) throw;
+    size_t mid = from + (to - from) / 2;
+    return gpuBatchSplittingOnOom(device, jobs, from, mid, w, h, p, cancel, window) &&
+           gpuBatchSplittingOnOom(device, jobs, mid, to, w, h, p, cancel, window);
+  }
+}
+}  // namespace
+#endif
+
 bool computeFlowBatch(Device device, int deviceIndex, int w, int h, std::vector<FlowPair>& pairs,
                       const TvL1Params& p, const CancelFlag& cancel, int threads, int window) {
   if (pairs.empty()) return true;
@@ -102,7 +122,7 @@ bool computeFlowBatch(Device device, int deviceIndex, int w, int h, std::vector<
       jobs[i].noseX = q.noseX;
       jobs[i].noseY = q.noseY;
     }
-    if (!gpu::tvl1FlowBatch(deviceIndex, jobs, w, h, p, cancel, window)) return false;
+    if (!gpuBatchSplittingOnOom(deviceIndex, jobs, 0, jobs.size(), w, h, p, cancel, window)) return false;
     for (size_t i = 0; i < pairs.size(); ++i) {
       pairs[i].out.rgb = pairs[i].rgb;
       pairs[i].out.headU = jobs[i].headU;

@@ -2,6 +2,7 @@
 // in every build, and calls it only when compiled with MELLM_WITH_CUDA (or the emulation build).
 #pragma once
 #include <cstdint>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -10,6 +11,13 @@
 
 namespace mellm {
 namespace gpu {
+
+/** A failure the user should read: out of memory, no driver, bad parameters for the GPU backend. */
+class GpuError : public std::runtime_error {
+ public:
+  explicit GpuError(const std::string& m, bool outOfMemory = false) : std::runtime_error(m), oom(outOfMemory) {}
+  bool oom;
+};
 
 /** Usable CUDA devices; 0 and the reason when none (no driver, no GPU). */
 int countDevices(std::string* why);

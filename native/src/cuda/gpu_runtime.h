@@ -6,17 +6,11 @@
 #include <stdexcept>
 #include <string>
 
+#include "gpu_backend.h"
 #include "gpu_compat.h"
 
 namespace mellm {
 namespace gpu {
-
-/** A failure the user should read: out of memory, no driver, bad device index. */
-class GpuError : public std::runtime_error {
- public:
-  explicit GpuError(const std::string& m, bool outOfMemory = false) : std::runtime_error(m), oom(outOfMemory) {}
-  bool oom;
-};
 
 #ifdef MELLM_GPU_EMULATE
 inline void check(int, const char*) {}
