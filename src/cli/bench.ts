@@ -1,5 +1,6 @@
 // `mellm bench DATASET --protocol P --out RUN_DIR (--endpoint URL[,URL...] --model NAME | --offline)`:
 // the paper's benchmark over a dataset, resumable (rerun the same command), then scored and reported.
+import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { openBenchDataset } from '../core/bench/datasetInput';
 import { formatProgress, runBenchJob } from '../core/bench/job';
@@ -8,12 +9,13 @@ import { BENCH_PROTOCOLS, type BenchInput, type BenchProtocol, type SourceConfig
 import { DatasetError } from '../core/dataset/types';
 import { MediaError } from '../core/mediaError';
 import { MellmServerClient, parseEndpointList } from '../core/reasoning/client';
+import { BuiltinReasoner } from '../core/reasoning/reasoner';
 import { ReasoningError, type ReasoningSource } from '../core/reasoning/source';
 import { UsageError, UserError, type CliCommand, type CliIO } from './types';
 
 const USAGE =
   'bench DATASET --protocol casme2|casme3a|dfme-a|dfme-b|custom --out RUN_DIR (--endpoint URL[,URL...] [--model NAME] | --offline) ' +
-  '[--concurrency N] [--task meu|mer] [--input mmc|frames] [--lang zh|en] [--classes a,b,...] [--retries N] [--force]';
+  '[--concurrency N] [--task meu|mer] [--input mmc|frames] [--lang zh|en] [--classes a,b,...] [--retries N] [--maps CACHE] [--jobs N] [--force]';
 
 function oneOf<T extends string>(flag: string, value: string | undefined, allowed: readonly T[], dflt: T): T {
   if (value === undefined) return dflt;
@@ -51,6 +53,8 @@ export const benchCommand: CliCommand = {
           classes: { type: 'string' },
           retries: { type: 'string' },
           force: { type: 'boolean' },
+          maps: { type: 'string' },
+          jobs: { type: 'string' },
         },
       });
     } catch (e) {
@@ -73,7 +77,9 @@ export const benchCommand: CliCommand = {
     let source: ReasoningSource;
     let sourceConfig: SourceConfig;
     if (v.offline) {
-      throw new UserError('--offline: the built-in reasoner is not available to the benchmark in this build; use --endpoint');
+      if (input === 'frames') throw new UsageError('--offline reasons from measured motion on the MMC-Map; --input frames is for served models');
+      source = new BuiltinReasoner();
+      sourceConfig = { kind: 'builtin' };
     } else {
       const endpoints = parseEndpointList(v.endpoint ?? '');
       if (endpoints.length === 0) throw new UsageError('--endpoint: give at least one URL, e.g. http://gpu1:8000 (comma-separated for several replicas)');
@@ -92,16 +98,27 @@ export const benchCommand: CliCommand = {
       }
     }
 
+    const tty = process.stderr.isTTY === true;
+    let mapTicks = 0;
     let dataset;
     try {
-      dataset = await openBenchDataset(parsed.positionals[0], protocol);
+      dataset = await openBenchDataset(parsed.positionals[0], protocol, {
+        maps: v.maps ?? path.join(v.out, 'maps'),
+        offline: v.offline === true,
+        jobs: intOption('--jobs', v.jobs, 1, 1, 64),
+        onMapProgress: (p) => {
+          mapTicks += 1;
+          const line = `MMC-Maps ${p.done}/${p.total} (${p.cached} cached, ${p.computed} computed, ${p.failed} failed)`;
+          if (tty) io.stderr(`\r${line}   `);
+          else if (mapTicks % 20 === 1 || p.done === p.total) io.stderr(`${line}\n`);
+        },
+      });
     } catch (e) {
       if (e instanceof DatasetError || e instanceof MediaError) throw new UserError(e.message);
       throw e;
     }
     for (const n of dataset.notes) io.stderr(`note: ${n}\n`);
 
-    const tty = process.stderr.isTTY === true;
     let ticks = 0;
     let result;
     try {
@@ -127,7 +144,7 @@ export const benchCommand: CliCommand = {
         onLog: (line) => io.stderr(`${tty ? '\n' : ''}${line}\n`),
       });
     } catch (e) {
-      if (e instanceof BenchError || e instanceof ReasoningError || e instanceof MediaError) throw new UserError(e.message);
+      if (e instanceof BenchError || e instanceof ReasoningError || e instanceof MediaError || e instanceof DatasetError) throw new UserError(e.message);
       throw e;
     }
     if (tty) io.stderr('\n');

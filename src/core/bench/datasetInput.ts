@@ -1,9 +1,17 @@
 // A scanned dataset (src/core/dataset) as the benchmark job's BenchDataset: the protocol's split and
 // labelled clips, AU codes as strings, and each clip's model input — the MMC-Map, or for zero-shot
 // baselines (paper IV-D) the onset and apex frames side by side in one PNG (left onset, right apex).
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import { runDatasetMmc, type BatchProgress, type Manifest, type MmcEngine } from '../dataset/batch';
+import { DEFAULT_RENDER, defaultMmcEngine } from '../dataset/engine';
 import { scanDataset } from '../dataset/scan';
+import { detectFace } from '../face';
+import { computeMmc } from '../mmc';
+import type { Device } from '../native';
+import { measureRegionMotion } from '../reasoning/regionMotion';
 import { DatasetError, type AuCode, type Clip, type ScanResult } from '../dataset/types';
-import { encodePng, loadRgb, type RgbImage } from '../image';
+import { encodePng, loadImage, loadRgb, type RgbImage } from '../image';
 import type { BenchDataset } from './job';
 import type { BenchInput, BenchProtocol } from './runDir';
 import type { BenchClip, ClipInput } from './runner';
@@ -11,9 +19,6 @@ import type { BenchClip, ClipInput } from './runner';
 export interface DatasetBenchClip extends BenchClip {
   clip: Clip;
 }
-
-/** Produces the MMC-Map PNG (cached) for a clip; supplied by the MMC pipeline. */
-export type MapProvider = (clip: Clip, signal: AbortSignal) => Promise<ClipInput>;
 
 export interface OpenedBenchDataset extends BenchDataset<DatasetBenchClip> {
   scan: ScanResult;
@@ -49,12 +54,37 @@ async function framesInput(clip: Clip): Promise<ClipInput> {
   return { png: await encodePng(sideBySide(onset, apex)) };
 }
 
+export interface OpenBenchOptions {
+  /** MMC-Map cache folder (the layout of `mellm dataset mmc --out CACHE`; reuse one across runs). */
+  maps?: string;
+  /** The built-in reasoner answers: each clip also needs its measured regional motion. */
+  offline?: boolean;
+  /** Parallel map computations (default 1: the flow already uses every core). */
+  jobs?: number;
+  device?: Device;
+  /** The MMC pipeline for the map phase; default computeMmc with the face model's nose tip. */
+  engine?: MmcEngine;
+  /** Progress of the map phase (before any request is sent). */
+  onMapProgress?(p: BatchProgress): void;
+}
+
+/** The map and the measured regional motion for the built-in reasoner (flow is not cached: computed here). */
+async function offlineInput(clip: Clip, device: Device | undefined, signal: AbortSignal): Promise<ClipInput> {
+  if (!clip.apex) throw new Error(`${clip.dir}: no apex frame is annotated for ${clip.id}; the built-in reasoner needs one (add it to the annotation sheet)`);
+  const onset = await loadImage(clip.onset.file);
+  const face = await detectFace({ width: onset.width, height: onset.height, channels: onset.channels, data: onset.data });
+  const r = await computeMmc({ onset, apex: clip.apex.file, nose: face ? face.nose : null, window: DEFAULT_RENDER.window, ...(device ? { device } : {}), signal });
+  const motion = face ? measureRegionMotion(r.flow, face, { head: [r.head.u, r.head.v] }) : undefined;
+  return { png: await encodePng(r.map), ...(motion ? { motion } : {}) };
+}
+
 /**
  * Scans DATASET and selects the clips a benchmark protocol evaluates. dfme-a / dfme-b keep the clips whose
  * split column says TestA / TestB. Throws DatasetError (user-facing) when the dataset cannot be read or the split
  * is missing; clips without a label or with unusable frames are left out and described in `notes`.
+ * For 'mmc' input, prepare() computes (or finds cached) the maps of the benchmarked clips before the run.
  */
-export async function openBenchDataset(root: string, protocol: BenchProtocol, maps?: MapProvider): Promise<OpenedBenchDataset> {
+export async function openBenchDataset(root: string, protocol: BenchProtocol, opts: OpenBenchOptions = {}): Promise<OpenedBenchDataset> {
   const scan = await scanDataset(root);
   const notes: string[] = [...scan.warnings];
   let clips = scan.clips;
@@ -85,15 +115,45 @@ export async function openBenchDataset(root: string, protocol: BenchProtocol, ma
       ...(c.ausRaw.trim() !== '' ? { aus: c.aus.map(auCodeString) } : {}),
       clip: c,
     }));
+  // Clip id -> cached map file, or the reason the map could not be made.
+  const maps = new Map<string, { file: string } | { error: string }>();
   return {
     root: scan.root,
     clips: benchClips,
     scan,
     notes,
-    loadInput(c: DatasetBenchClip, input: BenchInput, signal: AbortSignal): Promise<ClipInput> {
+    async prepare(selected: readonly DatasetBenchClip[], input: BenchInput, signal: AbortSignal): Promise<void> {
+      if (input !== 'mmc' || opts.offline) return;
+      if (!opts.maps) throw new Error('openBenchDataset: a maps cache folder is needed for MMC-Map input');
+      const cache = path.resolve(opts.maps);
+      const summary = await runDatasetMmc(scan, {
+        out: cache,
+        only: selected.map((c) => c.id),
+        jobs: opts.jobs ?? 1,
+        ...(opts.device ? { device: opts.device } : {}),
+        engine: opts.engine ?? defaultMmcEngine(),
+        render: DEFAULT_RENDER,
+        signal,
+        ...(opts.onMapProgress ? { onProgress: opts.onMapProgress } : {}),
+      });
+      if (summary.status === 'done' && selected.length > 0 && summary.failures.length === selected.length) {
+        // The same failure for every clip (addon not built, model files missing): stop before any request.
+        throw new DatasetError(`no MMC-Map could be made for any of the ${selected.length} clips (first: ${summary.failures[0].id}: ${summary.failures[0].message})`);
+      }
+      const manifest = JSON.parse(await fs.readFile(summary.manifest, 'utf8')) as Manifest;
+      for (const f of summary.failures) maps.set(f.id, { error: `MMC-Map failed: ${f.message}` });
+      for (const c of selected) {
+        const e = manifest.clips[c.id];
+        if (e) maps.set(c.id, { file: path.join(cache, e.map) });
+      }
+    },
+    async loadInput(c: DatasetBenchClip, input: BenchInput, signal: AbortSignal): Promise<ClipInput> {
       if (input === 'frames') return framesInput(c.clip);
-      if (!maps) return Promise.reject(new Error('no MMC-Map pipeline is available in this build; use --input frames'));
-      return maps(c.clip, signal);
+      if (opts.offline) return offlineInput(c.clip, opts.device, signal);
+      const m = maps.get(c.id);
+      if (!m) throw new Error(`no MMC-Map was made for ${c.id} (the map phase did not reach it)`);
+      if ('error' in m) throw new Error(m.error);
+      return { png: await fs.readFile(m.file) };
     },
   };
 }

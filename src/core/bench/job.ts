@@ -21,6 +21,8 @@ export interface BenchDataset<C extends BenchClip = BenchClip> {
   clips: readonly C[];
   /** The MMC-Map (cached) or the onset|apex composite, as PNG; `motion` for the built-in reasoner. */
   loadInput(clip: C, input: BenchInput, signal: AbortSignal): Promise<ClipInput>;
+  /** Called once with the clips of the run before any request (e.g. to compute or find cached maps). */
+  prepare?(clips: readonly C[], input: BenchInput, signal: AbortSignal): Promise<void>;
 }
 
 export interface BenchJobOptions<C extends BenchClip> {
@@ -96,6 +98,7 @@ export async function runBenchJob<C extends BenchClip>(opts: BenchJobOptions<C>)
     clips: clips.length,
     createdAt: new Date().toISOString(),
   };
+  if (opts.dataset.prepare) await opts.dataset.prepare(clips, input, opts.signal ?? new AbortController().signal);
   const summary = await runBench({
     runDir: opts.out,
     config,
