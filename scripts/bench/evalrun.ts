@@ -7,6 +7,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as v8 from 'node:v8';
+import * as vm from 'node:vm';
 import sharp from 'sharp';
 import { parseForBench } from '../../src/core/bench/job';
 import { loadResults, RUN_FORMAT, type RunConfig } from '../../src/core/bench/runDir';
@@ -54,6 +56,18 @@ async function makeCache(dir: string, n: number): Promise<string[]> {
   return files;
 }
 
+/** gc() even when Node was started without --expose-gc (the bench driver starts plain children). */
+function exposeGc(): (() => void) | undefined {
+  const g = (globalThis as { gc?: () => void }).gc;
+  if (g) return g;
+  try {
+    v8.setFlagsFromString('--expose-gc');
+    return vm.runInNewContext('gc') as () => void;
+  } catch {
+    return undefined;
+  }
+}
+
 export default async function evalrun(opts: { clips?: number; concurrency?: number; latencyMs?: number } = {}): Promise<BenchRow[]> {
   const nClips = opts.clips ?? 5000;
   const concurrency = opts.concurrency ?? 16;
@@ -80,7 +94,7 @@ export default async function evalrun(opts: { clips?: number; concurrency?: numb
       createdAt: new Date().toISOString(),
     };
     const source = new MellmServerClient({ endpoints: [url], model: 'mellm' });
-    const gc = (globalThis as { gc?: () => void }).gc;
+    const gc = exposeGc();
     const samples: Array<{ done: number; rss: number; heap: number }> = [];
     const sample = (done: number): void => {
       gc?.();

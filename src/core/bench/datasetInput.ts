@@ -6,12 +6,10 @@ import * as path from 'node:path';
 import { runDatasetMmc, type BatchProgress, type Manifest, type MmcEngine } from '../dataset/batch';
 import { DEFAULT_RENDER, defaultMmcEngine } from '../dataset/engine';
 import { scanDataset } from '../dataset/scan';
-import { detectFace } from '../face';
-import { computeMmc } from '../mmc';
 import type { Device } from '../native';
-import { measureRegionMotion } from '../reasoning/regionMotion';
+import { measurePairMotion } from '../reasoning/pairMotion';
 import { DatasetError, type AuCode, type Clip, type ScanResult } from '../dataset/types';
-import { encodePng, loadImage, loadRgb, type RgbImage } from '../image';
+import { encodePng, loadRgb, type RgbImage } from '../image';
 import type { BenchDataset } from './job';
 import type { BenchInput, BenchProtocol } from './runDir';
 import type { BenchClip, ClipInput } from './runner';
@@ -68,14 +66,11 @@ export interface OpenBenchOptions {
   onMapProgress?(p: BatchProgress): void;
 }
 
-/** The map and the measured regional motion for the built-in reasoner (flow is not cached: computed here). */
+/** The map and the measured regional motion for the built-in reasoner (flow is not cached: measured here). */
 async function offlineInput(clip: Clip, device: Device | undefined, signal: AbortSignal): Promise<ClipInput> {
   if (!clip.apex) throw new Error(`${clip.dir}: no apex frame is annotated for ${clip.id}; the built-in reasoner needs one (add it to the annotation sheet)`);
-  const onset = await loadImage(clip.onset.file);
-  const face = await detectFace({ width: onset.width, height: onset.height, channels: onset.channels, data: onset.data });
-  const r = await computeMmc({ onset, apex: clip.apex.file, nose: face ? face.nose : null, window: DEFAULT_RENDER.window, ...(device ? { device } : {}), signal });
-  const motion = face ? measureRegionMotion(r.flow, face, { head: [r.head.u, r.head.v] }) : undefined;
-  return { png: await encodePng(r.map), ...(motion ? { motion } : {}) };
+  const pm = await measurePairMotion({ onset: clip.onset.file, apex: clip.apex.file, ...(device ? { device } : {}), signal });
+  return { png: await encodePng(pm.mmc.map), ...(pm.motion ? { motion: pm.motion } : {}) };
 }
 
 /**

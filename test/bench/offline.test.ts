@@ -1,0 +1,105 @@
+// `mellm bench --offline` end to end (bundled CLI): the built-in reasoner over the real pipeline (face on the
+// onset, TV-L1, nose-tip compensation, regional motion) on synthetic micro-expressions of a real face,
+// then scored; and the MMC-Map input path through the dataset map cache. Needs the bundle and the native addon (`npm run install`); npm test builds both first.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import sharp from 'sharp';
+import { EXPRESSIONS, loadFixtureFace, type ExpressionName } from '../fixtures/reasoning/face';
+import { startOpenAiServer } from '../support/openaiServer';
+import { warpFace } from '../support/warp';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const CLI = path.join(ROOT, 'dist', 'cli.js');
+
+function cli(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000 });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
+    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+/** Three clips of the fixture face warped into happiness, surprise and sadness (lip corners down). */
+async function makeWarpDataset(root: string): Promise<void> {
+    const { onset, face } = await loadFixtureFace();
+    const cases: Array<[string, ExpressionName, string]> = [
+      ['EP01', 'happiness', 'happiness'],
+      ['EP02', 'surprise', 'surprise'],
+      ['EP03', 'lipCornerDepressor', 'sadness'],
+    ];
+    const rows = ['Subject,Filename,OnsetFrame,ApexFrame,Estimated Emotion'];
+    for (const [clip, expr, label] of cases) {
+      const dir = path.join(root, 'sub1', clip);
+      fs.mkdirSync(dir, { recursive: true });
+      const { apex } = warpFace(onset, face.points, EXPRESSIONS[expr]);
+      const raw = { raw: { width: onset.width, height: onset.height, channels: 1 as const } };
+      await sharp(Buffer.from(onset.data), raw).png().toFile(path.join(dir, 'img1.png'));
+      await sharp(Buffer.from(apex.data), raw).png().toFile(path.join(dir, 'img2.png'));
+      rows.push(`sub1,${clip},1,2,${label}`);
+    }
+    fs.writeFileSync(path.join(root, 'labels.csv'), rows.join('\n') + '\n');
+    fs.writeFileSync(path.join(root, 'mellm-dataset.json'), JSON.stringify({ name: 'warp', annotations: 'labels.csv', frames: '{subject}/{clip}/img{frame}.png' }));
+}
+
+test('--offline: the built-in reasoner recovers the emotions of warped real-face clips, scored as the paper', async () => {
+  assert.ok(fs.existsSync(CLI), `${CLI} missing: run 'node esbuild.js' first`);
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mellm-offline-'));
+  try {
+    await makeWarpDataset(path.join(tmp, 'ds'));
+    const run = path.join(tmp, 'run');
+    const r = await cli(['bench', path.join(tmp, 'ds'), '--protocol', 'casme2', '--out', run, '--offline']);
+    assert.equal(r.status, 0, r.stderr);
+    const recs = fs
+      .readFileSync(path.join(run, 'results.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { clip: string; status: string; truth: string; predicted: string | null; answer?: string });
+    assert.equal(recs.length, 3);
+    for (const rec of recs) {
+      assert.equal(rec.status, 'ok', JSON.stringify(rec));
+      assert.equal(rec.predicted, rec.truth, `${rec.clip}: ${rec.answer ?? ''}`);
+    }
+    assert.match(r.stdout, /UF1 1\.0000 {2}UAR 1\.0000 {2}ACC 1\.0000/);
+    const config = JSON.parse(fs.readFileSync(path.join(run, 'config.json'), 'utf8')) as { source: { kind: string } };
+    assert.deepEqual(config.source, { kind: 'builtin' });
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+});
+
+test('MMC-Map input: the request carries the cached map; another run with the same --maps reuses it', async () => {
+  assert.ok(fs.existsSync(CLI), `${CLI} missing: run 'node esbuild.js' first`);
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mellm-mmcin-'));
+  const server = await startOpenAiServer({ answer: () => '## 最终结论\n动作单元：AU12\n微表情：开心\n' });
+  try {
+    await makeWarpDataset(path.join(tmp, 'ds'));
+    const maps = path.join(tmp, 'maps');
+    const args = (out: string): string[] => ['bench', path.join(tmp, 'ds'), '--protocol', 'casme2', '--out', out, '--maps', maps, '--endpoint', server.url];
+    const r1 = await cli(args(path.join(tmp, 'run1')));
+    assert.equal(r1.status, 0, r1.stderr);
+    assert.match(r1.stderr, /MMC-Maps 3\/3 \(0 cached, 3 computed, 0 failed\)/);
+    const manifest = JSON.parse(fs.readFileSync(path.join(maps, 'manifest.json'), 'utf8')) as { clips: Record<string, { map: string }> };
+    const mapFiles = new Set(Object.values(manifest.clips).map((e) => fs.readFileSync(path.join(maps, e.map)).toString('base64')));
+    assert.equal(mapFiles.size, 3);
+    const sent = server.requests.map((q) => /data:image\/png;base64,([A-Za-z0-9+/=]+)/.exec(JSON.stringify(q.messages))?.[1]);
+    assert.equal(sent.length, 3);
+    for (const b64 of sent) assert.ok(b64 !== undefined && mapFiles.has(b64), 'the image sent is a cached map');
+    // The prompt is the FGMU prompt constrained to the five CASME II classes.
+    assert.match(JSON.stringify(server.requests[0].messages), /微表情归类为以下五种情绪之一/);
+    const r2 = await cli(args(path.join(tmp, 'run2')));
+    assert.equal(r2.status, 0, r2.stderr);
+    assert.match(r2.stderr, /MMC-Maps 3\/3 \(3 cached, 0 computed, 0 failed\)/);
+    assert.match(r1.stdout, /ACC 0\.3333/); // every answer says happiness: one clip of three is right
+  } finally {
+    await server.close();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+});
