@@ -6,6 +6,7 @@ import { performance } from 'node:perf_hooks';
 import { writeFlo } from '../core/flo';
 import { saveRgbPng } from '../core/image';
 import { computeMmc, type NosePoint } from '../core/mmc';
+import { locateNoseTip } from '../core/face/nose';
 import { COMMON_OPTIONS, checkWritable, ms, parseDevice, parsePair, parseThreads, requireOut, userErrors } from './pairOptions';
 import { UsageError, type CliCommand, type CliIO } from './types';
 
@@ -50,7 +51,8 @@ export const mmcCommand: CliCommand = {
     if (flowOut) await checkWritable(flowOut, '--flow-out');
 
     const r = await userErrors(() =>
-      computeMmc({ onset, apex, nose, flowIn, device, threads, signal: io.signal }),
+      // No --nose: the face model finds the nose tip on the onset frame (none found: no compensation + warning).
+      computeMmc({ onset, apex, nose, locateNose: locateNoseTip, flowIn, device, threads, signal: io.signal }),
     );
     for (const w of r.warnings) io.stderr(`mellm mmc: warning: ${w}\n`);
 
