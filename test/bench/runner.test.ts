@@ -250,3 +250,21 @@ test('aborting stops the run promptly and records only finished clips', async ()
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a server that is down stops the run after a streak of unreachable clips, not after every clip', async () => {
+  const server = await startOpenAiServer();
+  const url = server.url;
+  await server.close(); // nothing listens on this port any more
+  const dir = tmpDir();
+  try {
+    await assert.rejects(
+      runBench({ runDir: dir, config: config(dir, url), clips: clips(50), loadInput: input, source: client(url), prompt: 'p', parse, concurrency: 2, retries: 0, maxUnreachableStreak: 5 }),
+      (e: unknown) => e instanceof BenchError && /5 clips in a row could not reach the server/.test(e.message) && /rerun the same command/.test(e.message),
+    );
+    const recs = loadResults(dir).records;
+    assert.ok(recs.length >= 5 && recs.length <= 7, `${recs.length} lines`);
+    assert.ok(recs.every((r) => r.status === 'failed'));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

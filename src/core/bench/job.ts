@@ -9,7 +9,7 @@ import { evaluateRun, type RunEvaluation } from './evaluate';
 import { benchPrompt, protocolClasses } from './protocol';
 import { writeReport } from './report';
 import { RUN_FORMAT, sha256Hex, type BenchInput, type BenchProtocol, type RunConfig, type SourceConfig } from './runDir';
-import { BenchError, runBench, type BenchClip, type BenchProgress, type BenchSummary, type ClipInput, type ParsedAnswer } from './runner';
+import { BenchError, assertResumable, runBench, type BenchClip, type BenchProgress, type BenchSummary, type ClipInput, type ParsedAnswer } from './runner';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const pkg = require('../../../package.json') as { version: string };
 
@@ -98,6 +98,8 @@ export async function runBenchJob<C extends BenchClip>(opts: BenchJobOptions<C>)
     clips: clips.length,
     createdAt: new Date().toISOString(),
   };
+  // Refuse a mismatched run directory before spending time on maps.
+  assertResumable(opts.out, config, opts.force);
   if (opts.dataset.prepare) await opts.dataset.prepare(clips, input, opts.signal ?? new AbortController().signal);
   const summary = await runBench({
     runDir: opts.out,

@@ -86,6 +86,8 @@ export interface RunBenchOptions<C extends BenchClip> {
   onProgress?(p: BenchProgress): void;
   /** Called once per clip that failed for good (to log it). */
   onClipFailed?(clip: C, error: { code: string; message: string }): void;
+  /** Clips in a row that may fail with the server unreachable before the run stops (default max(8, 2 x concurrency)). */
+  maxUnreachableStreak?: number;
   /** Called when the file had a torn last line from a crash that was cut off. */
   onRecovered?(info: { truncatedBytes: number }): void;
 }
@@ -112,6 +114,8 @@ export class BenchError extends Error {
 
 /** Errors that would repeat for every clip: stop the run instead of recording thousands of failures. */
 const FATAL: ReadonlySet<ReasoningErrorCode> = new Set(['no-endpoint', 'bad-endpoint', 'auth', 'model']);
+/** Errors meaning the server could not be reached at all (a streak of them stops the run). */
+const UNREACHABLE: ReadonlySet<string> = new Set(['connect-refused', 'connect-timeout', 'all-endpoints-down']);
 /** Errors worth another attempt. */
 const RETRYABLE: ReadonlySet<ReasoningErrorCode> = new Set([
   'connect-refused',
@@ -143,20 +147,28 @@ function backoff(base: number, attempt: number): number {
   return Math.round(d * (0.75 + Math.random() * 0.5));
 }
 
+/** Throws BenchError when RUN_DIR holds a run with another configuration (and force is off). Writes nothing. */
+export function assertResumable(runDir: string, config: RunConfig, force = false): void {
+  const stored = readConfig(runDir);
+  if (!stored || force) return;
+  const diff = configDifferences(stored, config);
+  if (diff.length > 0) {
+    throw new BenchError(
+      `${runDir} holds a run with a different configuration (${diff.join('; ')}). ` +
+        'Use another --out directory, or --force to continue this run with the new configuration.',
+    );
+  }
+}
+
 /**
  * Prepares RUN_DIR: writes config.json for a new run, or checks the stored one matches (else BenchError,
  * unless force). Returns the clips already finished ('ok' lines).
  */
 export async function openRun(runDir: string, config: RunConfig, force = false): Promise<{ finished: Set<string>; stored: RunConfig | null }> {
+  assertResumable(runDir, config, force);
   const stored = readConfig(runDir);
   if (stored) {
     const diff = configDifferences(stored, config);
-    if (diff.length > 0 && !force) {
-      throw new BenchError(
-        `${runDir} holds a run with a different configuration (${diff.join('; ')}). ` +
-          'Use another --out directory, or --force to continue this run with the new configuration.',
-      );
-    }
     if (diff.length > 0) await writeConfig(runDir, { ...config, createdAt: stored.createdAt });
   } else {
     await writeConfig(runDir, config);
@@ -198,6 +210,8 @@ export async function runBench<C extends BenchClip>(opts: RunBenchOptions<C>): P
   let inFlight = 0;
   let fatal: Error | null = null;
   const writes = new Set<Promise<void>>();
+  let unreachableStreak = 0;
+  const maxStreak = opts.maxUnreachableStreak ?? Math.max(8, 2 * concurrency);
 
   const progress = (): void => {
     if (!opts.onProgress) return;
@@ -327,6 +341,9 @@ export async function runBench<C extends BenchClip>(opts: RunBenchOptions<C>): P
       }
       inFlight -= 1;
       if (!rec) return;
+      // A server that is down makes every clip fail slowly, one by one: stop after a streak instead.
+      if (rec.status === 'failed' && rec.error && UNREACHABLE.has(rec.error.code)) unreachableStreak += 1;
+      else if (rec.status === 'ok') unreachableStreak = 0;
       rec.at = new Date().toISOString();
       // The worker moves on while the line is fsynced (group commit); the clip counts once it is on disk.
       const record = rec;
@@ -345,6 +362,11 @@ export async function runBench<C extends BenchClip>(opts: RunBenchOptions<C>): P
       );
       writes.add(write);
       void write.finally(() => writes.delete(write));
+      if (unreachableStreak >= maxStreak && !fatal) {
+        fatal = new Error(`${unreachableStreak} clips in a row could not reach the server (${rec.error?.message ?? 'unreachable'}); check that it is running and rerun the same command to resume`);
+        stop.abort();
+        return;
+      }
     }
   };
 
