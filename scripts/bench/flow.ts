@@ -6,7 +6,7 @@
 // truth and between the two. Then the peak memory of one 640x480 flow, measured in a fresh child process
 // (plain Node, no tsx) that holds only the addon and the two grey frames: VmHWM (/proc/self/status) before
 // and after the flow.
-// Run alone: node --import tsx scripts/bench/flow.ts [--runs N]
+// Run alone: node --import tsx scripts/bench/flow.ts [--runs N] [--rounds R] (R rounds of N runs each)
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -60,6 +60,12 @@ function epe(a: FlowField, b: FlowField): number {
   return s / a.u.length;
 }
 
+function maxComponentDiff(a: FlowField, b: FlowField): number {
+  let m = 0;
+  for (let i = 0; i < a.u.length; i++) m = Math.max(m, Math.abs(a.u[i] - b.u[i]), Math.abs(a.v[i] - b.v[i]));
+  return m;
+}
+
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
@@ -101,7 +107,8 @@ function measureMemory(onset: GreyImage, apex: GreyImage, dir: string): { before
   return JSON.parse(out.trim().split('\n').pop() ?? '{}') as { before: number; after: number; how: string };
 }
 
-export async function flow(opts: { runs?: number } = {}): Promise<BenchRow[]> {
+export async function flow(opts: { runs?: number; rounds?: number } = {}): Promise<BenchRow[]> {
+  const rounds = opts.rounds ?? 3;
   ensureOpenCv();
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mellm-bench-flow-'));
   try {
@@ -118,32 +125,41 @@ export async function flow(opts: { runs?: number } = {}): Promise<BenchRow[]> {
       const onset = await loadGrey(path.join(dir, 'onset.png'));
       const apex = await loadGrey(path.join(dir, 'apex.png'));
       const size = `${onset.width}x${onset.height}`;
-      const n = opts.runs ?? (onset.width * onset.height > 200_000 ? 5 : 9);
-      log(`${size}: OpenCV DualTVL1, ${n} runs`);
+      const n = opts.runs ?? (onset.width * onset.height > 200_000 ? 2 : 3);
+      // Rounds alternate OpenCV and ours so that a change in machine load hits both alike.
       const ocvFile = path.join(dir, 'opencv.flo');
-      const ocv = JSON.parse(
-        run(PY, [path.join(ROOT, 'scripts', 'opencv_tvl1.py'), path.join(dir, 'onset.png'), path.join(dir, 'apex.png'), ocvFile, '--runs', String(n)]),
-      ) as OpenCvRun;
-      log(`${size}: ours, 1 warm-up + ${n} runs`);
-      let ours = await computeFlow(onset, apex, {}, { device: 'cpu' });
+      const ocvTimes: number[] = [];
       const times: number[] = [];
-      for (let i = 0; i < n; i++) {
-        const t = performance.now();
-        ours = await computeFlow(onset, apex, {}, { device: 'cpu' });
-        times.push(performance.now() - t);
+      let ocv: OpenCvRun | undefined;
+      let ours = await computeFlow(onset, apex, {}, { device: 'cpu' }); // warm-up
+      for (let round = 1; round <= rounds; round++) {
+        log(`${size}: round ${round}/${rounds}: OpenCV DualTVL1 x${n}, ours x${n}`);
+        ocv = JSON.parse(
+          run(PY, [path.join(ROOT, 'scripts', 'opencv_tvl1.py'), path.join(dir, 'onset.png'), path.join(dir, 'apex.png'), ocvFile, '--runs', String(n)]),
+        ) as OpenCvRun;
+        ocvTimes.push(...ocv.timesMs);
+        for (let i = 0; i < n; i++) {
+          const t = performance.now();
+          ours = await computeFlow(onset, apex, {}, { device: 'cpu' });
+          times.push(performance.now() - t);
+        }
       }
+      if (!ocv) throw new Error('no OpenCV run');
       const gt = await readFlo(path.join(dir, 'gt.flo'));
       const ref = await readFlo(ocvFile);
-      const ocvMed = median(ocv.timesMs);
+      const ocvMed = median(ocvTimes);
       const oursMed = median(times);
-      const note = `median of ${n}, best ${round(Math.min(...ocv.timesMs), 1)} / ${round(Math.min(...times), 1)} ms (OpenCV / ours)`;
+      const runs = `median of ${ocvTimes.length} (${rounds} alternating rounds of ${n})`;
+      const note = `${runs}; best ${round(Math.min(...ocvTimes), 1)} / ${round(Math.min(...times), 1)} ms (OpenCV / ours)`;
+      const maxDiff = maxComponentDiff(ours, ref);
       rows.push(
-        { bench: 'flow', metric: `${size} OpenCV DualTVL1 time`, value: round(ocvMed, 1), unit: 'ms', note: `median of ${n}, OpenCV ${ocv.opencv}, ${ocv.threads} threads, timed inside python` },
-        { bench: 'flow', metric: `${size} ours (CPU) time`, value: round(oursMed, 1), unit: 'ms', note: `median of ${n}, ${info.cpuThreads} threads, in-process` },
+        { bench: 'flow', metric: `${size} OpenCV DualTVL1 time`, value: round(ocvMed, 1), unit: 'ms', note: `${runs}, OpenCV ${ocv.opencv}, ${ocv.threads} threads, timed inside python` },
+        { bench: 'flow', metric: `${size} ours (CPU) time`, value: round(oursMed, 1), unit: 'ms', note: `${runs}, ${info.cpuThreads} threads, in-process` },
         { bench: 'flow', metric: `${size} speed-up vs OpenCV`, value: round(ocvMed / oursMed, 2), unit: 'x', note },
         { bench: 'flow', metric: `${size} EPE OpenCV vs ground truth`, value: round(epe(ref, gt), 4), unit: 'px' },
         { bench: 'flow', metric: `${size} EPE ours vs ground truth`, value: round(epe(ours, gt), 4), unit: 'px' },
-        { bench: 'flow', metric: `${size} EPE ours vs OpenCV`, value: round(epe(ours, ref), 4), unit: 'px', note: 'target <= 0.05' },
+        { bench: 'flow', metric: `${size} EPE ours vs OpenCV`, value: round(epe(ours, ref), 4), unit: 'px', note: 'mean; target <= 0.05' },
+        { bench: 'flow', metric: `${size} max |ours - OpenCV| (u or v)`, value: maxDiff, unit: 'px', note: maxDiff === 0 ? 'bit-identical' : '' },
       );
       if (onset.width === 640 && onset.height === 480) vga = { onset, apex, opencvPeakMb: ocv.peakRssMbAfter };
     }
@@ -164,8 +180,11 @@ export async function flow(opts: { runs?: number } = {}): Promise<BenchRow[]> {
 
 if (require.main === module) {
   const argv = process.argv.slice(2);
-  const i = argv.indexOf('--runs');
-  flow({ runs: i >= 0 ? Number(argv[i + 1]) : undefined }).then(
+  const opt = (name: string): number | undefined => {
+    const i = argv.indexOf(`--${name}`);
+    return i >= 0 ? Number(argv[i + 1]) : undefined;
+  };
+  flow({ runs: opt('runs'), rounds: opt('rounds') }).then(
     (rows) => {
       for (const r of rows) process.stdout.write(`${r.bench}  ${r.metric}: ${r.value} ${r.unit}${r.note ? `  (${r.note})` : ''}\n`);
     },
