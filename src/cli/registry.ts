@@ -9,6 +9,7 @@ import { landmarksCommand } from './landmarks';
 import { benchCommand } from './bench';
 import { evalCommand } from './eval';
 import { datasetScanCommand, datasetMmcCommand } from './dataset';
+import { exportCommand } from './export';
 
 export const COMMANDS: CliCommand[] = [
   flowCommand, mmcCommand,
@@ -17,4 +18,5 @@ export const COMMANDS: CliCommand[] = [
   benchCommand,
   evalCommand,
   datasetScanCommand, datasetMmcCommand,
+  exportCommand,
 ];
