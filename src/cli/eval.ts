@@ -36,8 +36,8 @@ function textReport(runs: readonly RunEvaluation[]): string {
     for (const c of m.perClass) out.push(`   ${pad(c.label, 11)} ${pad(String(c.support), 5)} ${f4(c.precision)}    ${f4(c.recall)}  ${f4(c.f1)}`);
     const colW = Math.max(6, ...m.confusion.cols.map((c) => c.length)) + 1;
     out.push(`   confusion (rows truth, columns predicted):`);
-    out.push(`   ${pad('', 11)}${m.confusion.cols.map((c) => pad(c, colW)).join('')}`);
-    m.confusion.rows.forEach((row, i) => out.push(`   ${pad(row, 11)}${m.confusion.counts[i].map((n) => pad(String(n), colW)).join('')}`));
+    out.push(`   ${pad('', 11)}${m.confusion.cols.map((c) => pad(c, colW)).join('')}`.trimEnd());
+    m.confusion.rows.forEach((row, i) => out.push(`   ${pad(row, 11)}${m.confusion.counts[i].map((n) => pad(String(n), colW)).join('')}`.trimEnd()));
     if (m.au) {
       for (const a of [m.au.ignored, m.au.respected]) {
         out.push(`   AUs (laterality ${a.laterality}, ${a.clips} clips): micro P ${f4(a.micro.precision)} R ${f4(a.micro.recall)} F1 ${f4(a.micro.f1)}, macro F1 ${f4(a.macroF1)}`);
