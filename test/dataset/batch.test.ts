@@ -130,7 +130,7 @@ test('batch: cancelling stops new work, keeps finished maps, leaves no temp file
     },
   });
   assert.equal(s.status, 'cancelled');
-  assert.ok(s.computed >= 3 && s.computed <= 4, `computed ${s.computed}`);
+  assert.ok(s.computed >= 3 && s.computed <= 7, `computed ${s.computed}`); // 3 + maps already computed and being written
   assert.equal(s.skipped, 10 - s.computed - s.failed - s.cached);
   assert.equal(s.failed, 0, 'a cancelled clip is not a failure');
   const manifest = JSON.parse(fs.readFileSync(path.join(out, 'manifest.json'), 'utf8')) as Manifest;

@@ -244,8 +244,26 @@ export async function runDatasetMmc(scan: ScanResult, opts: BatchOptions): Promi
     opts.onProgress({ total: clips.length, done, ...counts, rate, etaS: rate > 0 ? left / rate : left === 0 ? 0 : null, clipId });
   };
 
+  const fail = (clip: Clip, e: unknown): void => {
+    if (e instanceof CancelledError || (opts.signal?.aborted && (e as { name?: string }).name === 'CancelledError')) return;
+    counts.failed++;
+    failures.push({ id: clip.id, message: (e as Error).message ?? String(e), ...(clip.source ? { source: clip.source } : {}) });
+    delete manifest.clips[clip.id];
+  };
+  const settle = (clip: Clip): void => {
+    counts.running--;
+    progress(clip.id);
+    void flush('running');
+  };
+
+  // Encoding and writing a finished map overlap the next clip's flow, so the cores never wait on fsync.
+  // At most `maxPending` maps wait to be written (bounded memory).
+  const pending = new Set<Promise<void>>();
+  const maxPending = jobs * 2;
+
   const doClip = async (clip: Clip): Promise<void> => {
     counts.running++;
+    let handedOff = false;
     try {
       const warnings = [...clip.warnings];
       let apex = clip.apex;
@@ -287,27 +305,36 @@ export async function runDatasetMmc(scan: ScanResult, opts: BatchOptions): Promi
         warnings: res.warnings ?? [],
         timingsMs: res.timingsMs,
       };
-      await writeCached(paths, await encodePng(res.map), meta);
-      opts.afterWrite?.(clip.id);
-      manifest.clips[clip.id] = entry(meta);
-      counts.computed++;
-      recent.push(Date.now());
-      if (recent.length > 20) recent.shift();
+      handedOff = true;
+      const write = (async (): Promise<void> => {
+        try {
+          await writeCached(paths, await encodePng(res.map), meta);
+          opts.afterWrite?.(clip.id);
+          manifest.clips[clip.id] = entry(meta);
+          counts.computed++;
+          recent.push(Date.now());
+          if (recent.length > 20) recent.shift();
+        } catch (e) {
+          fail(clip, e);
+        } finally {
+          settle(clip);
+        }
+      })();
+      pending.add(write);
+      void write.finally(() => pending.delete(write));
+      if (pending.size >= maxPending) await Promise.race(pending);
     } catch (e) {
-      if (e instanceof CancelledError || (opts.signal?.aborted && (e as { name?: string }).name === 'CancelledError')) return;
-      counts.failed++;
-      failures.push({ id: clip.id, message: (e as Error).message ?? String(e), ...(clip.source ? { source: clip.source } : {}) });
-      delete manifest.clips[clip.id];
+      fail(clip, e);
     } finally {
-      counts.running--;
-      progress(clip.id);
-      void flush('running');
+      if (!handedOff) settle(clip);
     }
   };
 
   await flush('running', true);
   progress();
   await runPool(clips, jobs, doClip, opts.signal);
+  // Maps already computed are written even when cancelled: finished work is never thrown away.
+  await Promise.all(pending);
   const status = opts.signal?.aborted ? 'cancelled' : 'done';
   flushError = null;
   await flush(status, true);
