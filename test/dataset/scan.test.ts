@@ -279,3 +279,44 @@ test('generic: a folder holding just an onset and an apex image', async () => {
   assert.equal(res.clips[0].onset.file, path.join(root, '001.jpg'));
   assert.equal(res.clips[0].apex?.file, path.join(root, '002.jpg'));
 });
+
+test('mapping file with an .xlsx: named sheet and header row hint; apex column absent -> every apex spotted', async () => {
+  const root = tmpDir('mapxlsx');
+  touchFrames(path.join(root, 'TestB', 'P07', 'v1'), range(0, 12).map((n) => `${String(n).padStart(6, '0')}.jpg`));
+  await writeXlsx(path.join(root, 'labels.xlsx'), [
+    { name: 'TestA', rows: [['Subject', 'Clip', 'Onset'], ['P01', 'v9', 0]] },
+    { name: 'TestB', rows: [['DFME test set B'], ['Subject', 'Clip', 'Onset', 'Label'], ['P07', 'v1', 2, 'Disgust']] },
+  ]);
+  fs.writeFileSync(
+    path.join(root, 'mellm-dataset.json'),
+    JSON.stringify({ annotations: 'labels.xlsx', sheet: 'TestB', headerRow: 2, frames: 'TestB/{subject}/{clip}/{frame:6}.jpg', protocol: 'dfme' }),
+  );
+  const res = await scanDataset(root);
+  assert.equal(res.dataset, path.basename(root));
+  assert.deepEqual(res.annotation && { sheet: res.annotation.sheet, headerRow: res.annotation.headerRow }, { sheet: 'TestB', headerRow: 2 });
+  assert.equal(res.clips.length, 1);
+  const c = res.clips[0];
+  assert.equal(c.id, `${path.basename(root)}/P07/v1`);
+  assert.deepEqual(c.onset, { frame: 2, file: path.join(root, 'TestB', 'P07', 'v1', '000002.jpg') });
+  assert.equal(c.apex, null);
+  assert.equal(c.frameCount, 13);
+  assert.equal(c.emotion, 'disgust');
+  assert.deepEqual(res.protocol?.included, [c.id]);
+  fs.writeFileSync(path.join(root, 'mellm-dataset.json'), JSON.stringify({ annotations: 'labels.xlsx', sheet: 'TestC', frames: '{clip}/{frame}.jpg' }));
+  await assert.rejects(scanDataset(root), /mellm-dataset\.json: sheet 'TestC' not found in .*labels\.xlsx/);
+});
+
+test('a corrupt workbook is reported, and a CSV beside it is used', async () => {
+  const root = tmpDir('corrupt');
+  touchFrames(path.join(root, 'sub01', 'EP01'), range(1, 5).map((n) => `img${n}.jpg`));
+  fs.writeFileSync(path.join(root, 'broken.xlsx'), 'PK\u0003\u0004 not really a zip');
+  writeCsv(path.join(root, 'coding.csv'), [
+    ['Subject', 'Filename', 'OnsetFrame', 'ApexFrame', 'Estimated Emotion'],
+    ['sub01', 'EP01', 1, 3, 'Fear'],
+  ]);
+  const res = await scanDataset(root);
+  assert.equal(res.kind, 'casme2');
+  assert.equal(res.annotation?.file, path.join(root, 'coding.csv'));
+  assert.equal(res.clips[0].emotion, 'fear');
+  assert.match(res.warnings.join('\n'), /cannot read .*broken\.xlsx as an \.xlsx workbook/);
+});
