@@ -157,3 +157,16 @@ test('batch: clips without an apex fail with a reason when spotting is off', asy
   assert.equal(s.failed, 1);
   assert.match(s.failures[0].message, /no apex frame annotated and apex spotting is off/);
 });
+
+test('batch: the manifest drops clips the dataset no longer has and keeps the others across runs', async () => {
+  const root = tmpDir('manifest');
+  await makePairs(root, 3);
+  const out = path.join(root, '..', path.basename(root) + '-cache');
+  const log = { calls: [] as string[], active: 0, maxActive: 0 };
+  await runDatasetMmc(await scanDataset(root), { out, engine: diffEngine(log) });
+  fs.rmSync(path.join(root, 's1', 'c01'), { recursive: true });
+  const scan = await scanDataset(root);
+  await runDatasetMmc(scan, { out, engine: diffEngine(log), only: [`${scan.dataset}/s1/c00`] });
+  const manifest = JSON.parse(fs.readFileSync(path.join(out, 'manifest.json'), 'utf8')) as Manifest;
+  assert.deepEqual(Object.keys(manifest.clips).sort(), [`${scan.dataset}/s1/c00`, `${scan.dataset}/s1/c02`]);
+});

@@ -182,9 +182,15 @@ export async function runDatasetMmc(scan: ScanResult, opts: BatchOptions): Promi
     params,
     render,
     updated: new Date().toISOString(),
-    // Entries of clips not in this run are kept, so partial runs (--only) build one index.
-    clips: previous && previous.root === scan.root ? { ...previous.clips } : {},
+    clips: {},
   };
+  // Earlier entries are kept (a cancelled rerun must not shrink the index; `only` runs build one index),
+  // except for clips the dataset no longer has; none are kept when the parameters changed (one manifest, one setting).
+  const sameSettings = previous && canonicalJson([previous.version, previous.params, previous.render]) === canonicalJson([manifest.version, params, render]);
+  if (previous && sameSettings && previous.root === scan.root && previous.clips) {
+    const current = new Set(scan.clips.map((c) => c.id));
+    for (const [id, e] of Object.entries(previous.clips)) if (current.has(id)) manifest.clips[id] = e;
+  }
   const started = Date.now();
   const failures: BatchFailure[] = [];
   const scanErrors: BatchFailure[] = scan.errors
