@@ -1,7 +1,9 @@
 // Face bench: model load, landmarks on a 280 x 340 face, detector passes, and the original face-api nets
 // (tfjs, pure-JS CPU backend) on the same inputs as the reference. Targets (issue 3): load < 300 ms,
-// landmarks < 30 ms after warm-up.
+// landmarks < 30 ms after warm-up. Also prints the accuracy figures on the hand-checked fixture faces
+// (test/fixtures/face/truth.json): nose-tip and eye-centre errors in % of the inter-ocular distance.
 //   node --import tsx scripts/bench/face.ts      (or: npm run bench -- face)
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import sharp from 'sharp';
 import * as ort from 'onnxruntime-node';
@@ -60,6 +62,32 @@ export async function face(): Promise<Row[]> {
   add('detectFaces, 640x480 group photo', await median(10, () => faceMod.detectFaces(frame)), 'ms', 'all faces with landmarks');
   const big = await rawImage(sharp(join(ROOT, 'node_modules', '@vladmandic', 'face-api', 'demo', 'sample1.jpg')));
   add(`detectFaces, ${big.width}x${big.height} photo`, await median(5, () => faceMod.detectFaces(big)), 'ms', '3 faces');
+
+  // Accuracy on the fixture faces (the test asserts bounds; the figures themselves are reported here).
+  const { loadImage } = await import('../../src/core/image');
+  const fixtures = join(ROOT, 'test', 'fixtures', 'face');
+  type Pt = [number, number];
+  const truth = (JSON.parse(readFileSync(join(fixtures, 'truth.json'), 'utf8')) as { crops: Record<string, { eyeR: Pt; eyeL: Pt; nose: Pt }> }).crops;
+  const dist = (a: Pt, b: Pt): number => Math.hypot(a[0] - b[0], a[1] - b[1]);
+  const eyeCentre = (pts: Pt[], from: number): Pt => {
+    const six = pts.slice(from, from + 6);
+    return [six.reduce((s, p) => s + p[0], 0) / 6, six.reduce((s, p) => s + p[1], 0) / 6];
+  };
+  const noseErrors: number[] = [];
+  for (const [file, t] of Object.entries(truth)) {
+    const found = await faceMod.detectFace(await loadImage(join(fixtures, file)));
+    if (!found) {
+      add(`accuracy ${file}`, NaN, '% IOD', 'no face found');
+      continue;
+    }
+    const iod = dist(t.eyeR, t.eyeL);
+    const nose = (100 * dist([found.nose.x, found.nose.y], t.nose)) / iod;
+    noseErrors.push(nose);
+    const eyes = `eye R ${((100 * dist(eyeCentre(found.points, 36), t.eyeR)) / iod).toFixed(1)}%, eye L ${((100 * dist(eyeCentre(found.points, 42), t.eyeL)) / iod).toFixed(1)}%`;
+    add(`nose-tip error ${file}`, nose, '% IOD', eyes);
+  }
+  const meanNose = noseErrors.reduce((a, b) => a + b, 0) / noseErrors.length;
+  add('nose-tip error, mean of the fixture faces', meanNose, '% IOD', `max ${Math.max(...noseErrors).toFixed(2)}%; target <= 5% per face`);
 
   // Net alone, ONNX vs the original tfjs net on identical inputs (the reference of this run).
   const { modelDir } = await import('../../src/core/face/models');

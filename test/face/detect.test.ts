@@ -52,18 +52,25 @@ async function raw(pipeline: sharp.Sharp, channels: 1 | 3 = 3): Promise<FaceImag
 
 test('nose tips and eye centres match hand-placed points (mean nose error <= 5% of the inter-ocular distance)', async () => {
   const noseErrors: number[] = [];
+  const eyeErrors: number[] = [];
   for (const [file, truth] of Object.entries(TRUTH)) {
     const face = await detectFace(await loadImage(join(FIXTURES, file)));
     assert.ok(face, `${file}: no face`);
     const e = errors(face, truth);
     noseErrors.push(e.nose);
-    // Per face: the turned faces' hand-placed tips are uncertain by ~4 px (~4%), hence a looser bound.
+    eyeErrors.push(e.eyeR, e.eyeL);
+    // Per face the nose bound is looser than the issue's 5%: measured 4.0, 4.6, 8.3, 2.9, 5.6, 3.1% (mirror
+    // averaging, scripts/bench/face.ts). crop3 and crop5 stay above 5% with every crop / refinement variant
+    // tried; their hand-placed tips (turned faces, strong side light) are themselves uncertain by ~4 px.
     assert.ok(e.nose <= 10, `${file}: nose error ${e.nose.toFixed(1)}%`);
-    assert.ok(e.eyeR <= 10 && e.eyeL <= 10, `${file}: eye errors ${e.eyeR.toFixed(1)}%, ${e.eyeL.toFixed(1)}%`);
+    // Eye centres: measured at most 5.8% (was 8.1% before mirror averaging).
+    assert.ok(e.eyeR <= 7.5 && e.eyeL <= 7.5, `${file}: eye errors ${e.eyeR.toFixed(1)}%, ${e.eyeL.toFixed(1)}%`);
     assert.ok(Math.abs(face.interOcular - dist(truth.eyeR, truth.eyeL)) / dist(truth.eyeR, truth.eyeL) < 0.15);
   }
-  const mean = noseErrors.reduce((a, b) => a + b, 0) / noseErrors.length;
-  assert.ok(mean <= 5, `mean nose error ${mean.toFixed(2)}% (${noseErrors.map((e) => e.toFixed(1)).join(', ')})`);
+  const mean = (a: number[]): number => a.reduce((x, y) => x + y, 0) / a.length;
+  assert.ok(mean(noseErrors) <= 5, `mean nose error ${mean(noseErrors).toFixed(2)}% (${noseErrors.map((e) => e.toFixed(1)).join(', ')})`);
+  // Measured 3.0% with mirror averaging, 4.0% without.
+  assert.ok(mean(eyeErrors) <= 3.5, `mean eye error ${mean(eyeErrors).toFixed(2)}% (${eyeErrors.map((e) => e.toFixed(1)).join(', ')})`);
 });
 
 test('no face: a flat image and a noise image give null', async () => {
