@@ -34,7 +34,7 @@ export class Viewer {
   onChange: () => void = () => {};
   /** Called when the current clip's MMC-Map image has been decoded and is on screen. */
   onMapShown: (clipId: string) => void = () => {};
-  private mapReported = '';
+  private clipSerial = 0;
 
   constructor(readonly stage: HTMLElement) {
     this.layer = el('div', 'layer');
@@ -51,13 +51,6 @@ export class Viewer {
     this.gLandmarks = this.group('landmarks');
     this.gHead = this.group('head');
     this.layer.append(this.base, this.overlay, this.svg);
-    this.overlay.addEventListener('load', () => {
-      const c = this.clip;
-      if (c?.map && this.overlay.getAttribute('src') === c.map && this.mapReported !== c.clipId + c.map.length) {
-        this.mapReported = c.clipId + c.map.length;
-        this.onMapShown(c.clipId);
-      }
-    });
     stage.appendChild(this.layer);
     this.bindPointer();
     new ResizeObserver(() => {
@@ -83,6 +76,17 @@ export class Viewer {
     this.drawMarks();
     if (!sameClip) this.fit();
     this.apply();
+    // Report once the map is decoded (what the map view paints); every clip message gets its own report,
+    // so the host can time "command -> map on screen" even when the same clip is sent again.
+    const serial = ++this.clipSerial;
+    if (clip.map) {
+      const probe = new Image();
+      probe.src = clip.map;
+      probe
+        .decode()
+        .then(() => requestAnimationFrame(() => serial === this.clipSerial && this.onMapShown(clip.clipId)))
+        .catch(() => undefined);
+    }
   }
 
   setMode(mode: ViewMode): void {

@@ -32,7 +32,12 @@ interface LaneRun {
 export interface PanelSnapshot {
   clipId?: string;
   mapShownMs?: number;
+  /** Command -> clip data ready (cache read or compute), and -> clip message posted, ms. */
+  dataReadyMs?: number;
+  postedMs?: number;
   mapCached?: boolean;
+  /** The last failure loading the clip. */
+  error?: string;
   lanes: Partial<Record<Lane, { label?: string; text?: string }>>;
 }
 
@@ -143,7 +148,10 @@ export class MellmPanel {
       case 'ready':
         this.ready = true;
         this.sendInit();
-        if (this.clipView) this.post({ type: 'clip', clip: this.clipView });
+        if (this.clipView) {
+          this.post({ type: 'clip', clip: this.clipView });
+          if (this.commandT0) this.snapshot.postedMs = performance.now() - this.commandT0;
+        }
         if (this.autoPending) {
           this.autoPending = false;
           void this.analyze('a', this.defaultSource());
@@ -221,6 +229,7 @@ export class MellmPanel {
         clearTimeout(slow);
       }
       if (ctrl.signal.aborted) return;
+      this.snapshot.dataReadyMs = performance.now() - this.commandT0;
       this.data = data;
       this.snapshot.mapCached = data.cached;
       this.clipView = {
@@ -241,11 +250,13 @@ export class MellmPanel {
       this.log.info(`clip ${e.id}: map ${data.cached ? 'from cache' : 'computed'} in ${data.ms.toFixed(0)} ms (${data.width}x${data.height})`);
       if (this.ready) {
         this.post({ type: 'clip', clip: this.clipView });
+        this.snapshot.postedMs = performance.now() - this.commandT0;
         void this.analyze('a', this.defaultSource(s));
       } else this.autoPending = true;
     } catch (err) {
       if (ctrl.signal.aborted) return;
       const msg = `${e.title}: ${(err as Error).message}`;
+      this.snapshot.error = msg;
       this.log.error(msg);
       this.post({ type: 'mapStatus', clipId: e.id, phase: 'error', message: msg });
       void vscode.window.showErrorMessage(`MELLM: ${msg}`);
