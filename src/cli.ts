@@ -1,4 +1,5 @@
 // `mellm` command line over src/core. One line per user-caused error, non-zero exit codes.
+import { cliAbort } from './cli/signals'; // first: handles Ctrl-C even while the rest loads
 import { COMMANDS } from './cli/registry';
 import { UsageError, UserError, type CliIO } from './cli/types';
 
@@ -44,19 +45,10 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
 }
 
 if (require.main === module) {
-  const ac = new AbortController();
-  let interrupts = 0;
-  const onSignal = (): void => {
-    interrupts += 1;
-    if (interrupts > 1) process.exit(130);
-    ac.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
   const io: CliIO = {
     stdout: (t) => void process.stdout.write(t),
     stderr: (t) => void process.stderr.write(t),
-    signal: ac.signal,
+    signal: cliAbort.signal,
   };
   main(process.argv.slice(2), io).then(
     (code) => {
