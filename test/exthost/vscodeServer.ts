@@ -4,7 +4,7 @@
 //   cd $MELLM_TOOLS && npm install node@24 && (PATH=<node24>/bin:$PATH npm_config_nodedir=<node24> npm install code-server@4.139.1)
 // (the code-server package may also sit in $MELLM_TOOLS/cs). Every helper reports why it cannot run.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -70,13 +70,17 @@ export function makeWorkspace(dir: string): string {
  * Start the VS Code server (its own process group) and open Chromium on it. `mode` 'server' runs the bare
  * VS Code server (extension tests via the smoke-test driver); 'code-server' runs code-server's full UI.
  */
-export async function startSession(t: VsTools, opts: { mode: 'server' | 'code-server'; env?: Record<string, string> }): Promise<Session> {
+export async function startSession(
+  t: VsTools,
+  opts: { mode: 'server' | 'code-server'; env?: Record<string, string>; /** Install this checkout as the extension (a link in the extensions folder). */ installAs?: string },
+): Promise<Session> {
   const dir = mkdtempSync(join(tmpdir(), 'mellm-vscode-'));
   const ws = makeWorkspace(dir);
   const ud = join(dir, 'user');
   const ext = join(dir, 'ext');
   mkdirSync(join(ud, 'User'), { recursive: true });
   mkdirSync(ext, { recursive: true });
+  if (opts.installAs) symlinkSync(ROOT, join(ext, opts.installAs), 'dir');
   // A fresh map cache per session: the first analysis computes, the next ones are cache hits.
   writeFileSync(
     join(ud, 'User', 'settings.json'),
