@@ -5,8 +5,16 @@ import * as path from 'node:path';
 import ExcelJS from 'exceljs';
 import sharp from 'sharp';
 
+const created: string[] = [];
+process.on('exit', () => {
+  for (const d of created) for (const p of [d, `${d}-cache`]) fs.rmSync(p, { recursive: true, force: true });
+});
+
+/** A fresh folder under the OS temp dir, removed (with its `-cache` sibling) when the test process exits. */
 export function tmpDir(tag: string): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), `mellm-ds-${tag}-`));
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), `mellm-ds-${tag}-`));
+  created.push(d);
+  return d;
 }
 
 /** Placeholder frame files (the scanner never decodes them). */
