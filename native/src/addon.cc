@@ -84,85 +84,9 @@ std::vector<T> copyArray(const Napi::Value& v, size_t n, const char* what) {
   return std::vector<T>(a.Data(), a.Data() + n);
 }
 
-class FlowWorker : public Napi::AsyncWorker {
- public:
-  FlowWorker(Napi::Env env, std::vector<uint8_t> i0, std::vector<uint8_t> i1, int w, int h, TvL1Params p,
-             Device dev, int devIndex, int threads, std::shared_ptr<CancelFlag> cancel)
-      : Napi::AsyncWorker(env), deferred_(Napi::Promise::Deferred::New(env)), i0_(std::move(i0)),
-        i1_(std::move(i1)), w_(w), h_(h), p_(p), dev_(dev), devIndex_(devIndex), threads_(threads),
-        cancel_(std::move(cancel)), u_(size_t(w) * h), v_(size_t(w) * h) {}
-  Napi::Promise Promise() { return deferred_.Promise(); }
-
-  void Execute() override {
-    try {
-      bool done = mellm::computeFlow(dev_, devIndex_, i0_.data(), i1_.data(), w_, h_, p_, u_.data(), v_.data(),
-                                     *cancel_, threads_);
-      cancelled_ = !done;
-    } catch (const std::exception& e) {
-      SetError(e.what());
-    }
-  }
-  void OnOK() override {
-    Napi::Env env = Env();
-    if (cancelled_) {
-      Napi::Error err = Napi::Error::New(env, "optical flow cancelled");
-      err.Set("code", Napi::String::New(env, "ECANCELLED"));
-      deferred_.Reject(err.Value());
-      return;
-    }
-    size_t n = u_.size();
-    Napi::Float32Array u = Napi::Float32Array::New(env, n);
-    Napi::Float32Array v = Napi::Float32Array::New(env, n);
-    std::copy(u_.begin(), u_.end(), u.Data());
-    std::copy(v_.begin(), v_.end(), v.Data());
-    Napi::Object out = Napi::Object::New(env);
-    out.Set("u", u);
-    out.Set("v", v);
-    deferred_.Resolve(out);
-  }
-  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
-
- private:
-  Napi::Promise::Deferred deferred_;
-  std::vector<uint8_t> i0_, i1_;
-  int w_, h_;
-  TvL1Params p_;
-  Device dev_;
-  int devIndex_, threads_;
-  std::shared_ptr<CancelFlag> cancel_;
-  std::vector<float> u_, v_;
-  bool cancelled_ = false;
-};
-
 void checkSize(Napi::Env env, int w, int h) {
   if (w <= 0 || h <= 0 || w > 16384 || h > 16384)
     throw Napi::RangeError::New(env, "image size " + std::to_string(w) + "x" + std::to_string(h) + " is out of range");
-}
-
-// flow(onsetGrey, apexGrey, width, height, params, opts, cancelToken?) -> Promise<{u, v}>
-Napi::Value Flow(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  int w = info[2].ToNumber().Int32Value();
-  int h = info[3].ToNumber().Int32Value();
-  checkSize(env, w, h);
-  size_t n = size_t(w) * h;
-  auto i0 = copyArray<uint8_t, Napi::Uint8Array>(info[0], n, "onset");
-  auto i1 = copyArray<uint8_t, Napi::Uint8Array>(info[1], n, "apex");
-  TvL1Params p = info[4].IsObject() ? parseParams(info[4].As<Napi::Object>()) : TvL1Params{};
-  Napi::Object opts = info[5].IsObject() ? info[5].As<Napi::Object>() : Napi::Object::New(env);
-  Device dev = parseDevice(opts);
-  int devIndex = optInt(opts, "deviceIndex", 0);
-  int threads = optInt(opts, "threads", 0);
-  std::shared_ptr<CancelFlag> cancel;
-  if (info.Length() > 6 && info[6].IsObject()) {
-    cancel = CancelToken::Unwrap(info[6].As<Napi::Object>())->flag();
-  } else {
-    cancel = std::make_shared<CancelFlag>();
-  }
-  auto* worker = new FlowWorker(env, std::move(i0), std::move(i1), w, h, p, dev, devIndex, threads, cancel);
-  Napi::Promise promise = worker->Promise();
-  worker->Queue();
-  return promise;
 }
 
 class RenderWorker : public Napi::AsyncWorker {
@@ -395,7 +319,6 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   gCancelCtor = new Napi::FunctionReference(Napi::Persistent(ctor));
   env.SetInstanceData(gCancelCtor);
   exports.Set("CancelToken", ctor);
-  exports.Set("flow", Napi::Function::New(env, Flow));
   exports.Set("renderMmc", Napi::Function::New(env, RenderMmc));
   exports.Set("batch", Napi::Function::New(env, Batch));
   exports.Set("info", Napi::Function::New(env, Info));

@@ -111,15 +111,6 @@ interface CancelTokenHandle {
 
 interface NativeAddon {
   CancelToken: new () => CancelTokenHandle;
-  flow(
-    onset: Uint8Array,
-    apex: Uint8Array,
-    width: number,
-    height: number,
-    params: Partial<TvL1Params>,
-    opts: { device?: Device; deviceIndex?: number; threads?: number },
-    cancel?: CancelTokenHandle,
-  ): Promise<{ u: Float32Array; v: Float32Array }>;
   renderMmc(
     grey: Uint8Array,
     u: Float32Array,
@@ -187,9 +178,9 @@ export async function computeFlow(
   const onAbort = (): void => token.cancel();
   opts.signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    const { u, v } = await native.flow(
-      onset.data,
-      apex.data,
+    // One pair through the batch entry point (on the CPU it uses all `threads` for that pair).
+    const [{ u, v }] = await native.batch(
+      [{ onset: onset.data, apex: apex.data, render: false, nose: null }],
       onset.width,
       onset.height,
       { ...OPENCV_TVL1_DEFAULTS, ...params },
