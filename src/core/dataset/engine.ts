@@ -1,15 +1,11 @@
-// The batch's MMC engine: computeMmc with the nose tip from the 68-point face model on the onset frame.
-import { detectFace } from '../face';
-import { computeMmc, type NoseLocator } from '../mmc';
+// The batch's MMC engine: computeMmc with the nose tip from the 68-point face model on the onset frame
+// (the same locator as `mellm mmc`).
+import { locateNoseTip } from '../face/nose';
+import { computeMmc } from '../mmc';
 import type { MmcEngine } from './batch';
 
 /** Render options that change the map: part of the batch cache key. */
 export const DEFAULT_RENDER = Object.freeze({ nose: 'face68-index30', window: 11 });
-
-export const locateNoseWithFaceModel: NoseLocator = async (onset) => {
-  const face = await detectFace({ width: onset.width, height: onset.height, channels: onset.channels, data: onset.data });
-  return face ? face.nose : null;
-};
 
 /** computeMmc for a batch: automatic nose tip (no face: no compensation, with the pipeline's warning). */
 export function defaultMmcEngine(opts: { threads?: number } = {}): MmcEngine {
@@ -21,7 +17,7 @@ export function defaultMmcEngine(opts: { threads?: number } = {}): MmcEngine {
       device: req.device,
       threads: opts.threads,
       window: DEFAULT_RENDER.window,
-      locateNose: locateNoseWithFaceModel,
+      locateNose: locateNoseTip,
       signal: req.signal,
     });
     return { map: r.map, head: r.head, nose: r.nose, warnings: r.warnings, timingsMs: { ...r.timingsMs } };
