@@ -170,3 +170,26 @@ test('batch: the manifest drops clips the dataset no longer has and keeps the ot
   const manifest = JSON.parse(fs.readFileSync(path.join(out, 'manifest.json'), 'utf8')) as Manifest;
   assert.deepEqual(Object.keys(manifest.clips).sort(), [`${scan.dataset}/s1/c00`, `${scan.dataset}/s1/c02`]);
 });
+
+test('batch: a clip without an apex is spotted (real TV-L1), the curve is stored, and a rerun reuses it', async () => {
+  const root = tmpDir('spotbatch');
+  const shifts = [0, 1, 3, 2, 1];
+  for (let i = 0; i < shifts.length; i++) await writeGreyJpeg(path.join(root, 'seq', `img${i + 1}.png`), syntheticFrame(shifts[i], 3));
+  const scan = await scanDataset(root);
+  const out = `${root}-cache`;
+  const log = { calls: [] as string[], active: 0, maxActive: 0 };
+  const s = await runDatasetMmc(scan, { out, engine: diffEngine(log), params: { nscales: 3 } });
+  assert.equal(s.computed, 1, JSON.stringify(s.failures));
+  const manifest = JSON.parse(fs.readFileSync(path.join(out, 'manifest.json'), 'utf8')) as Manifest;
+  const e = manifest.clips[scan.clips[0].id];
+  assert.equal(e.apex.frame, 3);
+  assert.equal(e.apex.file, path.join(root, 'seq', 'img3.png'));
+  assert.match(e.warnings.join('\n'), /apex spotted at frame 3/);
+  assert.ok(e.spot);
+  const spot = JSON.parse(fs.readFileSync(path.join(out, e.spot), 'utf8'));
+  assert.deepEqual(spot.curve.map((p: { frame: number }) => p.frame), [2, 3, 4, 5]);
+  const mtime = fs.statSync(path.join(out, e.spot)).mtimeMs;
+  const again = await runDatasetMmc(scan, { out, engine: diffEngine(log), params: { nscales: 3 } });
+  assert.equal(again.cached, 1);
+  assert.equal(fs.statSync(path.join(out, e.spot)).mtimeMs, mtime);
+});
