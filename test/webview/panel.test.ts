@@ -46,6 +46,8 @@ const near = (a: number[], b: number[], tol = 12) => a.every((v, i) => Math.abs(
 
 test('images are shown and the overlay slider changes the pixels on screen', { skip }, async () => {
   await p.page.waitForTimeout(50);
+  assert.equal(await p.page.locator('.lane[data-lane="b"]').isVisible(), false, 'the compare lane is hidden until Compare');
+  assert.equal(await p.page.locator('.busy').isVisible(), false, 'no progress indicator once the map is there');
   assert.ok(near(await pixelAt(100, 100), [255, 0, 0]), 'map view at full opacity shows the (red) map');
   await p.page.locator('#opacity').fill('0');
   assert.ok(near(await pixelAt(100, 100), [128, 128, 128]), 'opacity 0 shows the grey onset');
