@@ -88,7 +88,7 @@ test('dataset scan: text report and --json', async () => {
 
 test('dataset mmc: SIGKILL mid-run loses no finished map, leaves no partial file, and the rerun redoes only unfinished clips', async () => {
   const root = tmpDir('clikill');
-  const N = 40;
+  const N = 100; // enough that even a fast machine is still computing when the kill comes
   await makePairs(root, N);
   const out = `${root}-cache`;
   const args = ['dataset', 'mmc', root, '--out', out, '--jobs', '2', '--device', 'cpu'];
@@ -132,11 +132,11 @@ test('dataset mmc: SIGKILL mid-run loses no finished map, leaves no partial file
 
 test('dataset mmc: Ctrl-C (SIGINT) stops cleanly with exit code 130 and a cancelled summary', async () => {
   const root = tmpDir('cliint');
-  await makePairs(root, 30);
+  await makePairs(root, 80);
   const out = `${root}-cache`;
   const r = await runAndSignal(['dataset', 'mmc', root, '--out', out, '--jobs', '2'], (err) => computedSoFar(err) >= 2, 'SIGINT');
   assert.equal(r.code, 130, r.stderr);
-  assert.match(r.stdout, /^cancelled: 30 clip\(s\): \d+ computed/);
+  assert.match(r.stdout, /^cancelled: 80 clip\(s\): \d+ computed/);
   assert.match(r.stdout, /rerun the same command to finish/);
   const summary = JSON.parse(fs.readFileSync(path.join(out, 'summary.json'), 'utf8'));
   assert.equal(summary.status, 'cancelled');
