@@ -6,7 +6,7 @@ import { DEFAULT_RENDER, defaultMmcEngine } from '../core/dataset/engine';
 import { scanDataset } from '../core/dataset/scan';
 import { DatasetError, type ScanResult } from '../core/dataset/types';
 import { MediaError } from '../core/mediaError';
-import type { Device } from '../core/native';
+import { nativeInfo, type Device } from '../core/native';
 import { UsageError, UserError, type CliCommand, type CliIO } from './types';
 
 type Options = NonNullable<NonNullable<Parameters<typeof parseArgs>[0]>['options']>;
@@ -110,6 +110,11 @@ export const datasetMmcCommand: CliCommand = {
     if (!Number.isInteger(jobs) || jobs < 1 || jobs > 256) throw new UsageError(`--jobs must be a whole number from 1 to 256 (got '${String(values.jobs)}')`);
     const device = (values.device ?? 'auto') as Device;
     if (!['auto', 'cpu', 'cuda'].includes(device)) throw new UsageError(`--device must be auto, cpu or cuda (got '${device}')`);
+    if (device === 'cuda') {
+      // Fail once, up front, rather than once per clip.
+      const info = nativeInfo();
+      if (info.cudaDevices === 0) throw new UserError(`--device cuda: no usable CUDA device (${info.cudaStatus}); use --device auto or cpu`);
+    }
     const scan = await scanOrFail(positionals[0]);
     io.stderr(`${scan.root}: ${scan.kind}, ${scan.clips.length} clip(s), ${scan.errors.length} unusable\n`);
     let last = 0;

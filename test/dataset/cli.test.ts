@@ -84,6 +84,8 @@ test('dataset scan: text report and --json', async () => {
   assert.equal(bad.code, 1);
   assert.match(bad.stderr, /^mellm dataset scan: dataset folder .*nope does not exist\n$/);
   assert.equal(run(['dataset', 'mmc', root]).code, 2, '--out is required');
+  assert.equal(run(['dataset', 'mmc', root, '--out', `${root}-cache`, '--jobs', '0']).code, 2);
+  assert.equal(run(['dataset', 'mmc', root, '--out', `${root}-cache`, '--device', 'gpu']).code, 2);
 });
 
 test('dataset mmc: SIGKILL mid-run loses no finished map, leaves no partial file, and the rerun redoes only unfinished clips', async () => {
