@@ -2,7 +2,7 @@
 // MMC-Maps with a resumable cache.
 import { parseArgs } from 'node:util';
 import { type BatchProgress, type BatchSummary, runDatasetMmc } from '../core/dataset/batch';
-import { DEFAULT_RENDER, defaultMmcEngine } from '../core/dataset/engine';
+import { DEFAULT_RENDER, engineForDevice } from '../core/dataset/engine';
 import { scanDataset } from '../core/dataset/scan';
 import { DatasetError, type ScanResult } from '../core/dataset/types';
 import { MediaError } from '../core/mediaError';
@@ -126,7 +126,9 @@ export const datasetMmcCommand: CliCommand = {
     };
     let summary: BatchSummary;
     try {
-      summary = await runDatasetMmc(scan, { out, jobs, device, signal: io.signal, onProgress, engine: defaultMmcEngine(), render: DEFAULT_RENDER });
+      const chosen = await engineForDevice(device, jobs);
+      if (chosen.batched) io.stderr(`dataset mmc: CUDA device: clips computed in batches, ${chosen.jobs} in flight\n`);
+      summary = await runDatasetMmc(scan, { out, jobs: chosen.jobs, device, signal: io.signal, onProgress, engine: chosen.engine, render: DEFAULT_RENDER });
     } catch (e) {
       if (e instanceof MediaError) throw new UserError(e.message);
       throw e;

@@ -2,6 +2,7 @@
 // (the same locator as `mellm mmc`).
 import { locateNoseTip } from '../face/nose';
 import { computeMmc } from '../mmc';
+import { nativeInfo, type Device } from '../native';
 import type { MmcEngine } from './batch';
 
 /** Render options that change the map: part of the batch cache key. */
@@ -22,4 +23,17 @@ export function defaultMmcEngine(opts: { threads?: number } = {}): MmcEngine {
     });
     return { map: r.map, head: r.head, nose: r.nose, warnings: r.warnings, timingsMs: { ...r.timingsMs } };
   };
+}
+
+/**
+ * The engine and parallelism for a dataset job on `device`: with a usable CUDA device, the batching engine
+ * (many clips per kernel launch; enough clips in flight to fill a batch while the next ones decode);
+ * otherwise computeMmc per clip with `jobs` clips at a time.
+ */
+export async function engineForDevice(device: Device, jobs: number): Promise<{ engine: MmcEngine; jobs: number; batched: boolean }> {
+  const gpu = device === 'cuda' || (device === 'auto' && nativeInfo().cudaDevices > 0);
+  if (!gpu) return { engine: defaultMmcEngine(), jobs, batched: false };
+  const { batchedMmcEngine } = await import('./batchedEngine');
+  const maxBatch = 256;
+  return { engine: batchedMmcEngine({ maxBatch, maxWaitMs: 5, device: 'cuda' }), jobs: Math.max(jobs, 2 * maxBatch), batched: true };
 }
