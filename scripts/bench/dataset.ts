@@ -6,6 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import ExcelJS from 'exceljs';
 import sharp from 'sharp';
+import { numericOption, runAlone, type BenchRow } from './_common';
 import { runDatasetMmc, type MmcEngine } from '../../src/core/dataset/batch';
 import { cachePaths, fileSha, readCached, writeCached } from '../../src/core/dataset/cache';
 import { encodePng } from '../../src/core/image';
@@ -13,14 +14,6 @@ import { DEFAULT_RENDER, defaultMmcEngine } from '../../src/core/dataset/engine'
 import { runPool } from '../../src/core/dataset/pool';
 import { scanDataset } from '../../src/core/dataset/scan';
 import { OPENCV_TVL1_DEFAULTS, type TvL1Params } from '../../src/core/native';
-
-export interface BenchRow {
-  bench: string;
-  metric: string;
-  value: number;
-  unit: string;
-  note?: string;
-}
 
 const log = (s: string): void => void process.stderr.write(`dataset: ${s}\n`);
 
@@ -232,19 +225,8 @@ export async function dataset(opts: { pairs?: number; size?: number; memClips?: 
 export default dataset;
 
 if (require.main === module) {
-  const argv = process.argv.slice(2);
-  const num = (flag: string): number | undefined => {
-    const i = argv.indexOf(flag);
-    return i >= 0 ? Number(argv[i + 1]) : undefined;
-  };
-  const o = argv.indexOf('--only');
-  dataset({ pairs: num('--pairs'), memClips: num('--mem-clips'), jobs: num('--jobs'), only: o >= 0 ? argv[o + 1] : undefined }).then(
-    (rows) => {
-      for (const r of rows) process.stdout.write(`${r.bench}  ${r.metric}: ${r.value} ${r.unit}${r.note ? `  (${r.note})` : ''}\n`);
-    },
-    (e: unknown) => {
-      process.stderr.write(`dataset: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-      process.exitCode = 1;
-    },
+  const o = process.argv.indexOf('--only');
+  runAlone('dataset', () =>
+    dataset({ pairs: numericOption('pairs'), memClips: numericOption('mem-clips'), jobs: numericOption('jobs'), only: o >= 0 ? process.argv[o + 1] : undefined }),
   );
 }

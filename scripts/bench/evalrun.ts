@@ -10,18 +10,11 @@ import * as path from 'node:path';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 import sharp from 'sharp';
+import { numericOption, runAlone, type BenchRow } from './_common';
 import { parseForBench } from '../../src/core/bench/job';
 import { loadResults, RUN_FORMAT, type RunConfig } from '../../src/core/bench/runDir';
 import { runBench, type BenchClip } from '../../src/core/bench/runner';
 import { MellmServerClient } from '../../src/core/reasoning/client';
-
-export interface BenchRow {
-  bench: string;
-  metric: string;
-  value: number;
-  unit: string;
-  note?: string;
-}
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const CLASSES = ['happiness', 'sadness', 'fear', 'surprise', 'disgust'];
@@ -146,17 +139,5 @@ export default async function evalrun(opts: { clips?: number; concurrency?: numb
 }
 
 if (require.main === module) {
-  const arg = (name: string): number | undefined => {
-    const i = process.argv.indexOf(`--${name}`);
-    return i >= 0 ? Number(process.argv[i + 1]) : undefined;
-  };
-  evalrun({ clips: arg('clips'), concurrency: arg('concurrency'), latencyMs: arg('latency') }).then(
-    (rows) => {
-      for (const r of rows) process.stdout.write(`${r.bench}  ${r.metric}: ${r.value} ${r.unit}${r.note ? `  (${r.note})` : ''}\n`);
-    },
-    (e: unknown) => {
-      process.stderr.write(`evalrun: ${e instanceof Error ? e.message : String(e)}\n`);
-      process.exitCode = 1;
-    },
-  );
+  runAlone('evalrun', () => evalrun({ clips: numericOption('clips'), concurrency: numericOption('concurrency'), latencyMs: numericOption('latency') }));
 }

@@ -7,16 +7,9 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import sharp from 'sharp';
 import * as ort from 'onnxruntime-node';
+import { runAlone, type BenchRow } from './_common';
 
 const ROOT = resolve(__dirname, '..', '..');
-
-interface Row {
-  bench: string;
-  metric: string;
-  value: number;
-  unit: string;
-  note?: string;
-}
 
 async function median(n: number, fn: () => Promise<unknown>): Promise<number> {
   const times: number[] = [];
@@ -34,8 +27,8 @@ async function rawImage(pipeline: sharp.Sharp): Promise<{ width: number; height:
   return { width: info.width, height: info.height, channels: 3, data: new Uint8Array(data) };
 }
 
-export async function face(): Promise<Row[]> {
-  const rows: Row[] = [];
+export async function face(): Promise<BenchRow[]> {
+  const rows: BenchRow[] = [];
   const add = (metric: string, value: number, unit: string, note?: string): void => {
     rows.push({ bench: 'face', metric, value, unit, note });
     process.stderr.write(`face: ${metric} ${value.toFixed(2)} ${unit}${note ? ` (${note})` : ''}\n`);
@@ -111,14 +104,4 @@ export async function face(): Promise<Row[]> {
 
 export default face;
 
-if (require.main === module) {
-  face().then(
-    (rows) => {
-      for (const r of rows) process.stdout.write(`${r.metric}: ${r.value.toFixed(2)} ${r.unit}${r.note ? `  (${r.note})` : ''}\n`);
-    },
-    (e: unknown) => {
-      process.stderr.write(`bench face: ${e instanceof Error ? e.stack : String(e)}\n`);
-      process.exitCode = 1;
-    },
-  );
-}
+if (require.main === module) runAlone('face', face);

@@ -11,17 +11,10 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { median, numericOption, round, runAlone, type BenchRow } from './_common';
 import { readFlo } from '../../src/core/flo';
 import { loadGrey } from '../../src/core/image';
 import { computeFlow, nativeInfo, type FlowField, type GreyImage } from '../../src/core/native';
-
-export interface BenchRow {
-  bench: string;
-  metric: string;
-  value: number;
-  unit: string;
-  note?: string;
-}
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const PY = '/usr/bin/python3';
@@ -66,12 +59,6 @@ function maxComponentDiff(a: FlowField, b: FlowField): number {
   return m;
 }
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-const round = (v: number, d: number): number => Math.round(v * 10 ** d) / 10 ** d;
 
 interface OpenCvRun {
   timesMs: number[];
@@ -178,19 +165,4 @@ export async function flow(opts: { runs?: number; rounds?: number } = {}): Promi
   }
 }
 
-if (require.main === module) {
-  const argv = process.argv.slice(2);
-  const opt = (name: string): number | undefined => {
-    const i = argv.indexOf(`--${name}`);
-    return i >= 0 ? Number(argv[i + 1]) : undefined;
-  };
-  flow({ runs: opt('runs'), rounds: opt('rounds') }).then(
-    (rows) => {
-      for (const r of rows) process.stdout.write(`${r.bench}  ${r.metric}: ${r.value} ${r.unit}${r.note ? `  (${r.note})` : ''}\n`);
-    },
-    (e: unknown) => {
-      process.stderr.write(`flow: ${e instanceof Error ? e.message : String(e)}\n`);
-      process.exitCode = 1;
-    },
-  );
-}
+if (require.main === module) runAlone('flow', () => flow({ runs: numericOption('runs'), rounds: numericOption('rounds') }));

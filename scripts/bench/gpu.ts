@@ -9,22 +9,13 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import sharp from 'sharp';
+import { median, numericOption, round, runAlone, type BenchRow } from './_common';
 import { computeDatasetMaps } from '../../src/core/dataset';
 import { loadGrey } from '../../src/core/image';
 import { computeBatch, nativeInfo, type BatchPair, type GreyImage } from '../../src/core/native';
 
-interface BenchRow {
-  bench: string;
-  metric: string;
-  value: number;
-  unit: string;
-  note?: string;
-}
-
 const ROOT = path.resolve(__dirname, '..', '..');
 const PY = '/usr/bin/python3';
-const round = (v: number, d: number): number => Math.round(v * 10 ** d) / 10 ** d;
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 const log = (m: string): void => void process.stderr.write(`gpu: ${m}\n`);
 
 /** Copies of a pair with a different constant brightness offset, so no two batch items are the same bytes. */
@@ -128,14 +119,4 @@ export async function gpu(opts: { batch?: number; clips?: number } = {}): Promis
   }
 }
 
-if (require.main === module) {
-  const argv = process.argv.slice(2);
-  const i = argv.indexOf('--batch');
-  gpu({ batch: i >= 0 ? Number(argv[i + 1]) : undefined }).then(
-    (rows) => rows.forEach((r) => process.stdout.write(`${r.bench}  ${r.metric}: ${r.value} ${r.unit}${r.note ? `  (${r.note})` : ''}\n`)),
-    (e: unknown) => {
-      process.stderr.write(`gpu: ${e instanceof Error ? e.message : String(e)}\n`);
-      process.exitCode = 1;
-    },
-  );
-}
+if (require.main === module) runAlone('gpu', () => gpu({ batch: numericOption('batch'), clips: numericOption('clips') }));

@@ -4,6 +4,7 @@
 // placed in a 640x480 frame (CASME II frame size). Reference in the same run: the TV-L1 flow of that pair.
 // Run alone: node --import tsx scripts/bench/reasoner.ts
 import { performance } from 'node:perf_hooks';
+import { runAlone, type BenchRow } from './_common';
 import { computeFlow, type FlowField, type GreyImage } from '../../src/core/native';
 import type { FaceResult } from '../../src/core/face/types';
 import { measureRegionMotion } from '../../src/core/reasoning/regionMotion';
@@ -11,14 +12,6 @@ import { BuiltinReasoner } from '../../src/core/reasoning/reasoner';
 import { buildPrompt } from '../../src/core/reasoning/prompts';
 import { EXPRESSIONS, faceFromPoints, fixtureLandmarks, loadFixtureFace } from '../../test/fixtures/reasoning/face';
 import { warpFace } from '../../test/support/warp';
-
-interface Row {
-  bench: string;
-  metric: string;
-  value: number;
-  unit: string;
-  note?: string;
-}
 
 /** The fixture face pasted at (dx, dy) into a larger frame (edge pixels replicated), with moved landmarks. */
 function inFrame(onset: GreyImage, w: number, h: number, dx: number, dy: number): { img: GreyImage; shift: [number, number] } {
@@ -46,8 +39,8 @@ async function firstToken(r: BuiltinReasoner, flow: FlowField, face: FaceResult,
 const PROMPT = buildPrompt({ lang: 'zh', protocol: 'dfme' });
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))];
 
-export async function reasoner(): Promise<Row[]> {
-  const rows: Row[] = [];
+export async function reasoner(): Promise<BenchRow[]> {
+  const rows: BenchRow[] = [];
   const { onset, face } = await loadFixtureFace();
   const lm = fixtureLandmarks();
   const cases: { name: string; onset: GreyImage; face: FaceResult }[] = [{ name: '280x340', onset, face }];
@@ -89,8 +82,4 @@ export async function reasoner(): Promise<Row[]> {
 
 export default reasoner;
 
-if (require.main === module) {
-  void reasoner().then((rows) => {
-    for (const r of rows) console.log(`${r.metric}: ${r.value.toFixed(3)} ${r.unit}${r.note ? ` (${r.note})` : ''}`);
-  });
-}
+if (require.main === module) runAlone('reasoner', reasoner);
