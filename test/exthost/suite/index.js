@@ -90,6 +90,21 @@ async function run() {
     return { runs };
   });
 
+  await step('dataset: open in the tree, batch MMC-Maps, open a clip from it', async () => {
+    const n = await vscode.commands.executeCommand('mellm.openDataset', ws.uri);
+    assert.equal(n, 1, 'the workspace is a generic dataset with one clip');
+    const summary = await vscode.commands.executeCommand('mellm.computeDatasetMaps', ws.uri);
+    assert.ok(summary, 'the batch returned a summary');
+    assert.equal(summary.failed, 0);
+    assert.equal(summary.total, 1);
+    assert.ok(fs.existsSync(summary.manifest), 'manifest written');
+    const panel = await vscode.commands.executeCommand('mellm.openClip', ws.uri.fsPath, 0);
+    await waitFor('map on screen', () => panel.snapshot.mapShownMs !== undefined, 30000);
+    assert.equal(panel.snapshot.mapCached, true, 'the batch warmed the panel cache');
+    await panel.waitForLane('a', 60000);
+    return { computed: summary.computed, cached: summary.cached, clipId: panel.snapshot.clipId };
+  });
+
   await step('export writes the PNG map and the Markdown report', async () => {
     const files = await api.panel().exportReport();
     assert.equal(files.length, 2);
