@@ -265,3 +265,25 @@ test('a restored panel (after reload) re-applies the saved view', { skip }, asyn
     await q.close();
   }
 });
+
+test('restricted mode: only the built-in reasoner can be chosen, and the panel says so', { skip }, async () => {
+  const q = await openPanel();
+  try {
+    await q.send({ ...init, settings: { ...init.settings, trusted: false, defaultSource: { kind: 'builtin' } } } as HostMessage, { type: 'clip', clip: await testClip() });
+    assert.match(await q.page.locator('.notice').innerText(), /Restricted mode/);
+    const opts = await q.page.locator('.lane[data-lane="a"] vscode-option').evaluateAll((os) =>
+      os.map((o) => ({ value: (o as HTMLElement & { value: string }).value, disabled: (o as HTMLElement & { disabled: boolean }).disabled })),
+    );
+    assert.deepEqual(opts, [
+      { value: 'builtin', disabled: false },
+      { value: 'server', disabled: true },
+      { value: 'server|http://gpu1:8000', disabled: true },
+    ]);
+    await q.page.locator('vscode-button[data-action="compare"]').click();
+    const posted = await q.posted();
+    const b = posted.find((m) => m.type === 'analyze' && m.lane === 'b') as { source: { kind: string } } | undefined;
+    assert.equal(b?.source.kind, 'builtin', 'the compare lane cannot pick a server in restricted mode');
+  } finally {
+    await q.close();
+  }
+});
