@@ -273,7 +273,8 @@ export class MellmPanel {
     return (await serverClient(this.context, s, this.log, spec)) as ReasoningSource<RegionMotionReport>;
   }
 
-  private async analyze(lane: Lane, spec: SourceSpec): Promise<void> {
+  /** Start (or restart) a lane; the webview's Regenerate/Compare buttons and the tests call it. */
+  async analyze(lane: Lane, spec: SourceSpec): Promise<void> {
     const view = this.clipView;
     const data = this.data;
     if (!view || !data) return;

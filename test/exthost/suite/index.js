@@ -105,6 +105,48 @@ async function run() {
     return { computed: summary.computed, cached: summary.cached, clipId: panel.snapshot.clipId };
   });
 
+  await step('server: status bar reachable, compare lane streams a vLLM-style answer from the local server', async () => {
+    // A local OpenAI-compatible server replaying a recorded vLLM stream (test/fixtures/answers/streams).
+    const http = require('node:http');
+    const sse = fs.readFileSync(path.join(__dirname, '..', '..', 'fixtures', 'answers', 'streams', 'vllm-mellm-disgust.sse'), 'utf8');
+    let chats = 0;
+    const server = http.createServer((req, res) => {
+      if (req.url === '/v1/models') {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        return res.end(JSON.stringify({ object: 'list', data: [{ id: 'mellm', object: 'model' }] }));
+      }
+      if (req.url === '/v1/chat/completions') {
+        chats++;
+        req.resume();
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        return res.end(sse);
+      }
+      res.writeHead(404).end();
+    });
+    await new Promise((r) => server.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${server.address().port}`;
+    const cfg = vscode.workspace.getConfiguration('mellm');
+    try {
+      await cfg.update('endpoints', [url], vscode.ConfigurationTarget.Global);
+      await cfg.update('defaultReasoner', 'server', vscode.ConfigurationTarget.Global);
+      await api.status.refresh();
+      assert.equal(api.status.state, 'reachable');
+      const panel = api.panel();
+      await panel.analyze('b', { kind: 'server' });
+      await panel.waitForLane('b', 30000);
+      const b = panel.snapshot.lanes.b;
+      assert.ok(b && b.text, 'lane b has the server answer');
+      assert.match(b.label, /127\.0\.0\.1/);
+      assert.match(b.text, /厌恶/);
+      assert.equal(chats, 1);
+      return { label: b.label, chars: b.text.length, status: api.status.state };
+    } finally {
+      await cfg.update('endpoints', undefined, vscode.ConfigurationTarget.Global);
+      await cfg.update('defaultReasoner', undefined, vscode.ConfigurationTarget.Global);
+      server.close();
+    }
+  });
+
   await step('export writes the PNG map and the Markdown report', async () => {
     const files = await api.panel().exportReport();
     assert.equal(files.length, 2);
