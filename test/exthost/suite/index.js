@@ -157,6 +157,35 @@ async function run() {
     return { files: files.map((f) => path.relative(ws.uri.fsPath, f)) };
   });
 
+  await step('mellm tasks: provided jobs, and an export job from tasks.json runs the CLI through its pseudoterminal', async () => {
+    const out = path.join(ws.uri.fsPath, 'export-out');
+    fs.mkdirSync(path.join(ws.uri.fsPath, '.vscode'), { recursive: true });
+    const def = { type: 'mellm', job: 'export', dataset: ws.uri.fsPath, out, label: 'mellm export test' };
+    fs.writeFileSync(path.join(ws.uri.fsPath, '.vscode', 'tasks.json'), JSON.stringify({ version: '2.0.0', tasks: [def] }));
+    let all = [];
+    await waitFor('the tasks.json task', async () => {
+      all = await vscode.tasks.fetchTasks({ type: 'mellm' });
+      return all.some((t) => t.definition.job === 'export');
+    }, 30000);
+    const provided = all.filter((t) => t.definition.job !== 'export').map((t) => t.definition.job).sort();
+    assert.deepEqual(provided, ['merge', 'serve', 'train']);
+    const task = all.find((t) => t.definition.job === 'export');
+    const ended = new Promise((resolve) => {
+      const sub = vscode.tasks.onDidEndTask((e) => {
+        if (e.execution.task.definition.job === 'export') {
+          sub.dispose();
+          resolve();
+        }
+      });
+    });
+    await vscode.tasks.executeTask(task);
+    await Promise.race([ended, new Promise((_, reject) => setTimeout(() => reject(new Error('export task did not end in 120 s')), 120000))]);
+    const report = JSON.parse(fs.readFileSync(path.join(out, 'export-report.json'), 'utf8'));
+    assert.equal(report.kind, 'generic-pair');
+    assert.ok(report.excluded.some((x) => /no emotion label/.test(x.reason)), 'the unannotated clip is excluded with its reason');
+    return { provided, excluded: report.excluded.length };
+  });
+
   fs.writeFileSync(outFile, JSON.stringify({ vscodeVersion: vscode.version, results }, null, 2));
   const failed = results.filter((r) => !r.ok);
   if (failed.length) throw new Error(`${failed.length} extension-host test(s) failed: ${failed.map((f) => f.name).join('; ')}`);
