@@ -1,18 +1,19 @@
 // Runs VS Code for the extension-host and end-to-end tests without downloading anything:
 // code-server's bundled VS Code server (Node 24) driven by Debian's Chromium (see /work/shared/E2E-VSCODE.md).
-// Tools live OUTSIDE the repo: MELLM_TOOLS (default /work/tools) with node@24 and code-server installed by
+// Tools live OUTSIDE the repo: MELLM_TOOLS (default ~/.cache/mellm-vscode-tools) with node@24 and code-server, installed by
+// scripts/install-vscode-tools.sh, i.e.
 //   cd $MELLM_TOOLS && npm install node@24 && (PATH=<node24>/bin:$PATH npm_config_nodedir=<node24> npm install code-server@4.139.1)
 // (the code-server package may also sit in $MELLM_TOOLS/cs). Every helper reports why it cannot run.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
 export const ROOT = resolve(__dirname, '..', '..');
 export const CHROMIUM = '/usr/bin/chromium';
-const TOOLS = process.env.MELLM_TOOLS ?? '/work/tools';
+const TOOLS = process.env.MELLM_TOOLS ?? join(homedir(), '.cache', 'mellm-vscode-tools');
 
 export interface VsTools {
   node: string;
