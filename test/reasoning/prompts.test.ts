@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import {
@@ -13,11 +13,13 @@ import {
 import { EMOTIONS, PROTOCOL_CLASSES, normaliseEmotion } from '../../src/core/emotions';
 
 // The paper file holds the released prompt verbatim; the test reads it there so an edit of the constant fails.
-// Checkout at <root>/main, paper at <root>/shared/seed (MELLM_PAPER overrides).
+// Development checkouts have the paper at <root>/shared/seed (MELLM_PAPER overrides); elsewhere the excerpt
+// committed from it (test/fixtures/prompts) stands in.
 const PAPER = process.env.MELLM_PAPER ?? join(__dirname, '..', '..', '..', 'shared', 'seed', '000_5ce134dd28f8cb2a.txt');
+const EXCERPT = join(__dirname, '..', 'fixtures', 'prompts', 'paper-fgmu-prompt.zh.txt');
 
 function paperPrompt(): string {
-  const text = readFileSync(PAPER, 'utf8');
+  const text = existsSync(PAPER) ? readFileSync(PAPER, 'utf8') : readFileSync(EXCERPT, 'utf8');
   const lines = text.split('\n');
   const first = lines.findIndex((l) => l.startsWith('这是一个人脸图像，叠加了微表情的可视化光流图'));
   assert.ok(first >= 0, 'prompt start not found in the paper file');
@@ -25,6 +27,10 @@ function paperPrompt(): string {
   assert.ok(last > first, 'class line not found after the prompt');
   return lines.slice(first, last + 1).join('\n');
 }
+
+test('the committed excerpt is the paper text (when the paper is at hand)', { skip: existsSync(PAPER) ? false : `no paper file at ${PAPER}` }, () => {
+  assert.equal(readFileSync(EXCERPT, 'utf8'), paperPrompt());
+});
 
 test('default zh FGMU prompt is byte-exact to the paper text', () => {
   const expected = Buffer.from(paperPrompt(), 'utf8');
