@@ -7,6 +7,8 @@ import * as vscode from 'vscode';
 import { JOB_KINDS, JobDefinitionError, clientHostFor, resolveJob, type JobSettings, type MellmTaskDefinition } from '../core/train/jobs';
 import { commandLine, preflight, shellQuote, type Target, type TargetExec, type TaskPlan } from '../core/train/launch';
 import { TrainProgressTracker, describeProgress } from '../core/train/progress';
+import { parseProgressLine } from '../core/bench/job';
+import { readFileSync } from 'node:fs';
 
 export const TASK_TYPE = 'mellm';
 
@@ -96,19 +98,19 @@ class JobTerminal implements vscode.Pseudoterminal {
     this.print(`$ ${this.plan.argv.map(shellQuote).join(' ')}\n`);
     const child = spawn('sh', ['-c', line], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
-    const tracker = new TrainProgressTracker();
+    // Training and benchmark logs become a cancellable progress notification.
+    const progressOf = progressReader(this.plan.kind);
     let report: ((text: string, fraction?: number) => void) | undefined;
-    let lastFraction = 0;
+    let lastPercent = 0;
+    let reportHtml: string | undefined;
     const onData = (d: Buffer): void => {
       const text = d.toString();
       this.print(text);
-      if (this.plan.kind !== 'train') return;
       for (const l of text.split('\n')) {
-        const p = tracker.update(l);
-        if (p && report) {
-          const fraction = p.step !== undefined && p.total ? p.step / p.total : undefined;
-          report(describeProgress(p), fraction);
-        }
+        const r = /^report: (.+\.html)\s*$/.exec(l);
+        if (r) reportHtml = r[1];
+        const p = progressOf?.(l);
+        if (p && report) report(p.message, p.fraction);
       }
     };
     child.stdout.on('data', onData);
@@ -120,15 +122,16 @@ class JobTerminal implements vscode.Pseudoterminal {
       });
       child.on('close', (code) => resolve(code ?? 1));
     });
-    if (this.plan.kind === 'train') {
+    if (progressOf) {
       void vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: `MELLM training`, cancellable: true },
+        { location: vscode.ProgressLocation.Notification, title: this.plan.kind === 'train' ? 'MELLM training' : 'MELLM benchmark', cancellable: true },
         async (progress, token) => {
           token.onCancellationRequested(() => this.stop());
           report = (message, fraction) => {
-            const inc = fraction !== undefined ? Math.max(0, fraction * 100 - lastFraction) : undefined;
-            if (fraction !== undefined) lastFraction = fraction * 100;
-            progress.report({ message, increment: inc });
+            const percent = fraction !== undefined ? fraction * 100 : undefined;
+            const increment = percent !== undefined ? Math.max(0, percent - lastPercent) : undefined;
+            if (percent !== undefined) lastPercent = percent;
+            progress.report({ message, increment });
           };
           await done;
         },
@@ -137,6 +140,7 @@ class JobTerminal implements vscode.Pseudoterminal {
     if (this.plan.kind === 'serve' && this.plan.endpoint) void this.watchServer(this.plan.endpoint, done);
     const code = await done;
     this.print(`\n${this.stopped ? 'stopped' : `exited with code ${code}`}\n`);
+    if (this.plan.kind === 'benchmark' && reportHtml && !this.stopped && this.target.remotePrefix.length === 0) showReport(reportHtml);
     this.closeEmitter.fire(code);
   }
 
@@ -159,6 +163,40 @@ class JobTerminal implements vscode.Pseudoterminal {
       }
     }
   }
+}
+
+/** How a job's log lines become progress: training steps and loss, benchmark clips, rate and ETA. */
+function progressReader(kind: TaskPlan['kind']): ((line: string) => { message: string; fraction?: number } | null) | undefined {
+  if (kind === 'train') {
+    const tracker = new TrainProgressTracker();
+    return (line) => {
+      const p = tracker.update(line);
+      return p ? { message: describeProgress(p), fraction: p.step !== undefined && p.total ? p.step / p.total : undefined } : null;
+    };
+  }
+  if (kind === 'benchmark') {
+    return (line) => {
+      const p = parseProgressLine(line);
+      return p ? { message: `${p.finished}/${p.total} clips, ${p.rate.toFixed(1)} clips/s, ETA ${p.eta}`, fraction: p.total ? p.finished / p.total : undefined } : null;
+    };
+  }
+  return undefined;
+}
+
+/** The benchmark's self-contained report (inline SVG, its own CSP, no scripts) in a webview. */
+function showReport(file: string): void {
+  let html: string;
+  try {
+    html = readFileSync(file, 'utf8');
+  } catch (e) {
+    void vscode.window.showErrorMessage(`MELLM benchmark: cannot read the report ${file}: ${(e as Error).message}`);
+    return;
+  }
+  const panel = vscode.window.createWebviewPanel('mellm.benchReport', `Benchmark: ${path.basename(path.dirname(file))}`, vscode.ViewColumn.Active, {
+    enableScripts: false,
+    localResourceRoots: [],
+  });
+  panel.webview.html = html;
 }
 
 function toTask(context: vscode.ExtensionContext, def: MellmTaskDefinition, scope: vscode.WorkspaceFolder | vscode.TaskScope, log: vscode.LogOutputChannel): vscode.Task {

@@ -268,3 +268,10 @@ test('a server that is down stops the run after a streak of unreachable clips, n
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('progress lines read back as they were written (the benchmark task parses them)', async () => {
+  const { formatProgress, parseProgressLine } = await import('../../src/core/bench/job');
+  const line = formatProgress({ resumed: 3, done: 7, total: 40, failed: 1, unparsed: 2, rate: 12.345, etaS: 95 } as Parameters<typeof formatProgress>[0]);
+  assert.deepEqual(parseProgressLine(`bench: ${line}`), { finished: 10, total: 40, rate: 12.3, eta: '1:35' });
+  assert.equal(parseProgressLine('report: /x/report.html'), null);
+});

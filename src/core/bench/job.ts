@@ -137,3 +137,9 @@ export function formatDuration(s: number): string {
   const sec = t % 60;
   return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${String(sec).padStart(2, '0')}` : `${m}:${String(sec).padStart(2, '0')}`;
 }
+
+/** Reads back a formatProgress line (the VS Code task turns the CLI's progress into its notification). */
+export function parseProgressLine(line: string): { finished: number; total: number; rate: number; eta: string } | null {
+  const m = /(\d+)\/(\d+) clips\b.*?([\d.]+) clips\/s, ETA (\S+)/.exec(line);
+  return m ? { finished: Number(m[1]), total: Number(m[2]), rate: Number(m[3]), eta: m[4] } : null;
+}
