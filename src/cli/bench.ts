@@ -1,7 +1,6 @@
 // `mellm bench DATASET --protocol P --out RUN_DIR (--endpoint URL[,URL...] --model NAME | --offline)`:
 // the paper's benchmark over a dataset, resumable (rerun the same command), then scored and reported.
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import { openBenchDataset } from '../core/bench/datasetInput';
 import { formatProgress, runBenchJob } from '../core/bench/job';
 import { BenchError } from '../core/bench/runner';
@@ -11,7 +10,7 @@ import { MediaError } from '../core/mediaError';
 import { MellmServerClient, parseEndpointList } from '../core/reasoning/client';
 import { BuiltinReasoner } from '../core/reasoning/reasoner';
 import { ReasoningError, type ReasoningSource } from '../core/reasoning/source';
-import { UsageError, UserError, type CliCommand, type CliIO } from './types';
+import { UsageError, UserError, type CliCommand, type CliIO, parseOptions } from './types';
 
 const USAGE =
   'bench DATASET --protocol casme2|casme3a|dfme-a|dfme-b|custom --out RUN_DIR (--endpoint URL[,URL...] [--model NAME] | --offline) ' +
@@ -35,9 +34,7 @@ export const benchCommand: CliCommand = {
   usage: USAGE,
   summary: "Benchmark a model on a dataset with the paper's protocol; resumable; writes RUN_DIR/results.jsonl and report.{md,html}.",
   async run(argv: string[], io: CliIO): Promise<number> {
-    let parsed;
-    try {
-      parsed = parseArgs({
+    const parsed = parseOptions({
         args: argv,
         allowPositionals: true,
         options: {
@@ -57,9 +54,6 @@ export const benchCommand: CliCommand = {
           jobs: { type: 'string' },
         },
       });
-    } catch (e) {
-      throw new UsageError((e as Error).message);
-    }
     const v = parsed.values;
     if (parsed.positionals.length !== 1) throw new UsageError('give exactly one DATASET folder');
     if (v.protocol === undefined) throw new UsageError(`--protocol is required (${BENCH_PROTOCOLS.join(', ')})`);

@@ -1,9 +1,8 @@
 // `mellm eval RUN_DIR [RUN_DIR...] [--json] [--report OUT_DIR]`: scores benchmark runs as the paper does
 // and prints them side by side with the paper's Table II rows; optionally writes the Markdown + HTML report.
-import { parseArgs } from 'node:util';
 import { evaluateRun, evaluationJson, type RunEvaluation } from '../core/bench/evaluate';
 import { runNotes, sourceLabel, writeReport } from '../core/bench/report';
-import { UsageError, UserError, type CliCommand, type CliIO } from './types';
+import { UsageError, UserError, type CliCommand, type CliIO, parseOptions } from './types';
 
 const f4 = (x: number | null): string => (x === null ? '   —  ' : x.toFixed(4));
 
@@ -53,12 +52,7 @@ export const evalCommand: CliCommand = {
   usage: 'eval RUN_DIR [RUN_DIR...] [--json] [--report OUT_DIR]',
   summary: "Score benchmark runs (ACC, UF1, UAR as the paper; per class; confusion; AUs) beside the paper's Table II.",
   async run(argv: string[], io: CliIO): Promise<number> {
-    let parsed;
-    try {
-      parsed = parseArgs({ args: argv, allowPositionals: true, options: { json: { type: 'boolean' }, report: { type: 'string' } } });
-    } catch (e) {
-      throw new UsageError((e as Error).message);
-    }
+    const parsed = parseOptions({ args: argv, allowPositionals: true, options: { json: { type: 'boolean' }, report: { type: 'string' } } });
     const dirs = parsed.positionals;
     if (dirs.length === 0) throw new UsageError('give at least one RUN_DIR (the --out directory of a `mellm bench` run)');
     const runs: RunEvaluation[] = [];

@@ -1,10 +1,9 @@
 // `mellm export DATASET --format llamafactory --out DIR`: the instruction dataset for LLaMA-Factory.
-import { parseArgs } from 'node:util';
 import { exportLlamaFactory, parseProtocol, parseSplitSpec } from '../core/export/llamafactory';
 import { DatasetError } from '../core/dataset/types';
 import { MediaError } from '../core/mediaError';
 import type { Device } from '../core/native';
-import { UsageError, UserError, type CliCommand, type CliIO } from './types';
+import { UsageError, UserError, type CliCommand, type CliIO, parseOptions } from './types';
 
 const DEVICES = ['auto', 'cpu', 'cuda'];
 
@@ -14,9 +13,7 @@ export const exportCommand: CliCommand = {
     'export DATASET --format llamafactory --out DIR [--lang zh|en] [--mer-ratio R] [--split train=0.8,val=0.1,test=0.1] [--protocol casme2|casme3a|dfme] [--jobs N] [--device auto|cpu|cuda] [--json]',
   summary: 'build the MEU/MER instruction dataset (MMC-Maps + FGMU prompts + grounded answers) for LLaMA-Factory',
   async run(argv: string[], io: CliIO): Promise<number> {
-    let parsed;
-    try {
-      parsed = parseArgs({
+    const parsed = parseOptions({
         args: argv,
         allowPositionals: true,
         options: {
@@ -31,9 +28,6 @@ export const exportCommand: CliCommand = {
           json: { type: 'boolean', default: false },
         },
       });
-    } catch (e) {
-      throw new UsageError((e as Error).message);
-    }
     const v = parsed.values;
     if (parsed.positionals.length !== 1) throw new UsageError('expected one DATASET folder');
     if (v.format !== 'llamafactory') throw new UsageError(`--format must be llamafactory${v.format ? `, got '${v.format}'` : ' (it is required)'}`);

@@ -1,10 +1,9 @@
 // `mellm landmarks IMAGE [--json]`: the largest face's box and score, its 68 iBUG points, the nose tip,
 // the inter-ocular distance and the named facial regions, from the shipped ONNX models (offline).
-import { parseArgs } from 'node:util';
 import { detectFace, FaceModelError, type FaceResult } from '../core/face';
 import { loadImage } from '../core/image';
 import { MediaError } from '../core/mediaError';
-import { UsageError, UserError, type CliCommand, type CliIO } from './types';
+import { UsageError, UserError, type CliCommand, type CliIO, parseOptions } from './types';
 
 const round = (v: number): number => Math.round(v * 100) / 100;
 
@@ -45,12 +44,7 @@ export const landmarksCommand: CliCommand = {
   usage: 'landmarks IMAGE [--json]',
   summary: 'Find the largest face: box, score, 68 landmarks (iBUG 300-W), nose tip and named facial regions.',
   async run(argv: string[], io: CliIO): Promise<number> {
-    let parsed;
-    try {
-      parsed = parseArgs({ args: argv, options: { json: { type: 'boolean' } }, allowPositionals: true, strict: true });
-    } catch (e) {
-      throw new UsageError((e as Error).message);
-    }
+    const parsed = parseOptions({ args: argv, options: { json: { type: 'boolean' } }, allowPositionals: true, strict: true });
     if (parsed.positionals.length !== 1) throw new UsageError('expected one IMAGE argument');
     const file = parsed.positionals[0];
     let img;

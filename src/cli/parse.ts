@@ -1,11 +1,10 @@
 // `mellm parse ANSWER.txt [--json]`: the AUs, the emotion and the sections of a saved model answer
 // ('-' reads stdin). An answer without a recognisable emotion prints 'unparsed' with the reason.
 import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { EMOTION_ZH } from '../core/emotions';
 import { auName } from '../core/facs';
 import { parseAnswer, type ParsedAnswer } from '../core/reasoning/parse';
-import { UsageError, UserError, type CliCommand, type CliIO } from './types';
+import { UsageError, UserError, type CliCommand, type CliIO, parseOptions } from './types';
 
 /** Stable JSON shape of a parse (also used by `mellm analyze --json`). */
 export function parsedJson(p: ParsedAnswer): Record<string, unknown> {
@@ -59,12 +58,7 @@ export const parseCommand: CliCommand = {
   usage: 'parse ANSWER.txt [--json]',
   summary: 'Read the AUs and the emotion (from the conclusion section) out of a saved model answer; "-" reads stdin.',
   async run(argv: string[], io: CliIO): Promise<number> {
-    let args;
-    try {
-      args = parseArgs({ args: argv, allowPositionals: true, options: { json: { type: 'boolean' } } });
-    } catch (e) {
-      throw new UsageError((e as Error).message);
-    }
+    const args = parseOptions({ args: argv, allowPositionals: true, options: { json: { type: 'boolean' } } });
     if (args.positionals.length !== 1) throw new UsageError('expected exactly one ANSWER file (or - for stdin)');
     const file = args.positionals[0];
     const parsed = parseAnswer(await readAnswer(file));

@@ -1,4 +1,5 @@
 // The contract every `mellm` subcommand implements.
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 export interface CliIO {
   stdout: (text: string) => void;
@@ -29,5 +30,14 @@ export class UserError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'UserError';
+  }
+}
+
+/** node:util parseArgs, with its errors (unknown option, missing value) as one-line UsageErrors. */
+export function parseOptions<T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
+  try {
+    return parseArgs(config);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
   }
 }
