@@ -212,7 +212,7 @@ function toTask(context: vscode.ExtensionContext, def: MellmTaskDefinition, scop
       throw e;
     }
   });
-  const task = new vscode.Task(def, scope, def.job, TASK_TYPE, execution, ['$mellm-python', '$mellm-vllm']);
+  const task = new vscode.Task(def, scope, def.job, TASK_TYPE, execution, ['$mellm-python', '$mellm-python-carets', '$mellm-vllm']);
   if (def.job === 'serve') task.isBackground = true;
   task.group = def.job === 'train' || def.job === 'merge' ? vscode.TaskGroup.Build : undefined;
   return task;
