@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { writeFlo } from '../core/flo';
 import { computePairFlow } from '../core/mmc';
-import { COMMON_OPTIONS, checkWritable, ms, parseDevice, parsePair, parseThreads, requireOut, userErrors } from './pairOptions';
+import { COMMON_OPTIONS, checkWritable, ms, parseDevice, parsePair, parseThreads, requireOut, userErrors, commandTimings } from './pairOptions';
 import type { CliCommand, CliIO } from './types';
 
 const USAGE = 'flow ONSET APEX --out FLOW.flo [--json] [--device auto|cpu|cuda] [--threads N]';
@@ -22,9 +22,7 @@ export const flowCommand: CliCommand = {
     const r = await userErrors(() => computePairFlow({ onset, apex, device, threads, signal: io.signal }));
     const tw = performance.now();
     await userErrors(() => writeFlo(out, r.flow));
-    const t1 = performance.now();
-    const { total: _computed, ...stages } = r.timingsMs;
-    const timings = { ...stages, write: t1 - tw, total: t1 - t0 };
+    const { timings, rounded } = commandTimings(r.timingsMs, t0, tw, performance.now());
     if (values.json) {
       io.stdout(
         JSON.stringify({
@@ -34,7 +32,7 @@ export const flowCommand: CliCommand = {
           outputs: { flow: path.resolve(out) },
           width: r.width,
           height: r.height,
-          timingsMs: Object.fromEntries(Object.entries(timings).map(([k, v]) => [k, ms(v)])),
+          timingsMs: rounded,
         }) + '\n',
       );
     } else {

@@ -7,7 +7,7 @@ import { writeFlo } from '../core/flo';
 import { saveRgbPng } from '../core/image';
 import { computeMmc, type NosePoint } from '../core/mmc';
 import { locateNoseTip } from '../core/face/nose';
-import { COMMON_OPTIONS, checkWritable, ms, parseDevice, parsePair, parseThreads, requireOut, userErrors } from './pairOptions';
+import { COMMON_OPTIONS, checkWritable, ms, parseDevice, parsePair, parseThreads, requireOut, userErrors, commandTimings } from './pairOptions';
 import { UsageError, type CliCommand, type CliIO } from './types';
 
 const USAGE =
@@ -69,9 +69,7 @@ export const mmcCommand: CliCommand = {
       await Promise.all(written.map((f) => fs.rm(f, { force: true })));
       throw e;
     }
-    const t1 = performance.now();
-    const { total: _computed, ...stages } = r.timingsMs;
-    const timings = { ...stages, write: t1 - tw, total: t1 - t0 };
+    const { timings, rounded } = commandTimings(r.timingsMs, t0, tw, performance.now());
     if (values.json) {
       io.stdout(
         JSON.stringify({
@@ -85,7 +83,7 @@ export const mmcCommand: CliCommand = {
           height: r.height,
           nose: r.nose,
           head: { u: r.head.u, v: r.head.v },
-          timingsMs: Object.fromEntries(Object.entries(timings).map(([k, v]) => [k, ms(v)])),
+          timingsMs: rounded,
           warnings: r.warnings,
         }) + '\n',
       );

@@ -88,3 +88,18 @@ export async function userErrors<T>(fn: () => Promise<T>): Promise<T> {
 }
 
 export const ms = (v: number): number => Math.round(v * 10) / 10;
+
+/**
+ * The command's stage timings: the pipeline's own stages (its `total` dropped), the output write from
+ * `writeStart` to `end`, and the command's total from `start`; `rounded` is what --json prints.
+ */
+export function commandTimings<T extends { total: number }>(
+  pipeline: T,
+  start: number,
+  writeStart: number,
+  end: number,
+): { timings: Omit<T, 'total'> & { write: number; total: number }; rounded: Record<string, number> } {
+  const { total: _pipelineTotal, ...stages } = pipeline;
+  const timings = { ...stages, write: end - writeStart, total: end - start };
+  return { timings, rounded: Object.fromEntries(Object.entries(timings).map(([k, v]) => [k, ms(v)])) };
+}

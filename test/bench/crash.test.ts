@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { runCliAsync } from '../support/cli';
 import { startOpenAiServer } from '../support/openaiServer';
 import { makeSynthDataset, SYNTH_CLASSES } from './synthDataset';
 
@@ -18,18 +19,7 @@ function lines(file: string): string[] {
   return fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').filter((l) => l !== '') : [];
 }
 
-/** Runs the CLI without blocking this process's event loop (the test server lives in it). */
-function cli(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
-    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
+const cli = (args: string[]) => runCliAsync(args, 60_000);
 
 test('SIGKILL mid-run, resume: every clip exactly once, no torn line; eval scores the run', async () => {
   assert.ok(fs.existsSync(CLI), `${CLI} missing: run 'node esbuild.js' first`);

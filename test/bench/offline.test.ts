@@ -3,29 +3,19 @@
 // then scored; and the MMC-Map input path through the dataset map cache. Needs the bundle and the native addon (`npm run install`); npm test builds both first.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import sharp from 'sharp';
 import { EXPRESSIONS, loadFixtureFace, type ExpressionName } from '../fixtures/reasoning/face';
+import { runCliAsync } from '../support/cli';
 import { startOpenAiServer } from '../support/openaiServer';
 import { warpFace } from '../support/warp';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const CLI = path.join(ROOT, 'dist', 'cli.js');
 
-function cli(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000 });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
-    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
+const cli = (args: string[]) => runCliAsync(args, 120_000);
 
 /** Three clips of the fixture face warped into happiness, surprise and sadness (lip corners down). */
 async function makeWarpDataset(root: string): Promise<void> {

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { runDatasetMmc, type BatchProgress, type Manifest, type MmcEngine } from '../../src/core/dataset/batch';
 import { scanDataset } from '../../src/core/dataset/scan';
 import { loadRgb } from '../../src/core/image';
-import { syntheticFrame, tmpDir, writeGreyJpeg } from './helpers';
+import { listFiles, makePairs, syntheticFrame, tmpDir, writeGreyJpeg } from './helpers';
 
 /** |apex - onset| per channel: a real function of both inputs, cheap enough for tests. */
 function diffEngine(log: { calls: string[]; active: number; maxActive: number }, delayMs = 5): MmcEngine {
@@ -32,30 +32,11 @@ function diffEngine(log: { calls: string[]; active: number; maxActive: number },
   };
 }
 
-async function makePairs(root: string, n: number): Promise<void> {
-  for (let i = 0; i < n; i++) {
-    const dir = path.join(root, 's1', `c${String(i).padStart(2, '0')}`);
-    await writeGreyJpeg(path.join(dir, 'onset.png'), syntheticFrame(0, i));
-    await writeGreyJpeg(path.join(dir, 'apex.png'), syntheticFrame(2, i));
-  }
-}
 
-function listAll(dir: string): string[] {
-  const out: string[] = [];
-  const walk = (d: string): void => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else out.push(path.relative(dir, p));
-    }
-  };
-  walk(dir);
-  return out.sort();
-}
 
 test('batch: computes every clip, keeps the pool bound, records failures and goes on, writes manifest + summary', async () => {
   const root = tmpDir('batch');
-  await makePairs(root, 6);
+  await makePairs(root, 6, 's1', 'c', 2);
   // An unreadable image: the clip fails, the batch continues.
   fs.mkdirSync(path.join(root, 's1', 'zz_bad'));
   fs.writeFileSync(path.join(root, 's1', 'zz_bad', 'onset.jpg'), 'not a jpeg');
@@ -88,7 +69,7 @@ test('batch: computes every clip, keeps the pool bound, records failures and goe
   const a = await loadRgb(path.join(root, 's1', 'c03', 'onset.png'));
   const b = await loadRgb(path.join(root, 's1', 'c03', 'apex.png'));
   assert.equal(map.data[100 * 3 + 2 * 64 * 3 + 60], Math.abs(a.data[100 * 3 + 2 * 64 * 3 + 60] - b.data[100 * 3 + 2 * 64 * 3 + 60]));
-  assert.ok(!listAll(out).some((f) => f.endsWith('.tmp')));
+  assert.ok(!listFiles(out).some((f) => f.endsWith('.tmp')));
 
   // Rerun: only the failed clip is tried again.
   log.calls.length = 0;
@@ -114,7 +95,7 @@ test('batch: computes every clip, keeps the pool bound, records failures and goe
 
 test('batch: cancelling stops new work, keeps finished maps, leaves no temp files; a rerun does only the rest', async () => {
   const root = tmpDir('cancel');
-  await makePairs(root, 10);
+  await makePairs(root, 10, 's1', 'c', 2);
   const scan = await scanDataset(root);
   const out = path.join(root, '..', path.basename(root) + '-cache');
   const ac = new AbortController();
@@ -136,7 +117,7 @@ test('batch: cancelling stops new work, keeps finished maps, leaves no temp file
   const manifest = JSON.parse(fs.readFileSync(path.join(out, 'manifest.json'), 'utf8')) as Manifest;
   assert.equal(Object.keys(manifest.clips).length, s.computed);
   assert.equal(JSON.parse(fs.readFileSync(path.join(out, 'summary.json'), 'utf8')).status, 'cancelled');
-  assert.ok(!listAll(out).some((f) => f.endsWith('.tmp')));
+  assert.ok(!listFiles(out).some((f) => f.endsWith('.tmp')));
   const done = new Set(log.calls.slice(0, s.computed));
 
   log.calls.length = 0;
@@ -160,7 +141,7 @@ test('batch: clips without an apex fail with a reason when spotting is off', asy
 
 test('batch: the manifest drops clips the dataset no longer has and keeps the others across runs', async () => {
   const root = tmpDir('manifest');
-  await makePairs(root, 3);
+  await makePairs(root, 3, 's1', 'c', 2);
   const out = path.join(root, '..', path.basename(root) + '-cache');
   const log = { calls: [] as string[], active: 0, maxActive: 0 };
   await runDatasetMmc(await scanDataset(root), { out, engine: diffEngine(log) });

@@ -5,7 +5,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadRgb } from '../../src/core/image';
-import { syntheticFrame, tmpDir, touchFrames, range, writeGreyJpeg, writeXlsx } from './helpers';
+import { listFiles, makePairs, tmpDir, touchFrames, range, writeXlsx } from './helpers';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const CLI = path.join(ROOT, 'dist', 'cli.js');
@@ -17,27 +17,7 @@ before(() => {
   }
 });
 
-async function makePairs(root: string, n: number): Promise<void> {
-  for (let i = 0; i < n; i++) {
-    const dir = path.join(root, 'subj', `clip${String(i).padStart(3, '0')}`);
-    await writeGreyJpeg(path.join(dir, 'onset.png'), syntheticFrame(0, i));
-    await writeGreyJpeg(path.join(dir, 'apex.png'), syntheticFrame(2, i));
-  }
-}
 
-function files(dir: string): string[] {
-  const out: string[] = [];
-  const walk = (d: string): void => {
-    if (!fs.existsSync(d)) return;
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else out.push(path.relative(dir, p));
-    }
-  };
-  walk(dir);
-  return out.sort();
-}
 
 function run(args: string[]): { code: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
@@ -91,14 +71,14 @@ test('dataset scan: text report and --json', async () => {
 test('dataset mmc: SIGKILL mid-run loses no finished map, leaves no partial file, and the rerun redoes only unfinished clips', async () => {
   const root = tmpDir('clikill');
   const N = 100; // enough that even a fast machine is still computing when the kill comes
-  await makePairs(root, N);
+  await makePairs(root, N, 'subj', 'clip', 3);
   const out = `${root}-cache`;
   const args = ['dataset', 'mmc', root, '--out', out, '--jobs', '2', '--device', 'cpu'];
   const killed = await runAndSignal(args, (err) => computedSoFar(err) >= 4, 'SIGKILL');
   assert.equal(killed.signal, 'SIGKILL', `the batch finished before the kill: ${killed.stderr}`);
 
   // Every map whose metadata exists is complete and decodes; nothing else but temp files of the dead writer.
-  const after = files(out);
+  const after = listFiles(out);
   const metas = after.filter((f) => /^maps\/..\/[0-9a-f]{64}\.json$/.test(f));
   assert.ok(metas.length >= 4, `finished maps at kill: ${metas.length}`);
   const finished = new Map<string, number>();
@@ -125,7 +105,7 @@ test('dataset mmc: SIGKILL mid-run loses no finished map, leaves no partial file
   assert.ok(s.computed > 0 && s.computed <= N - metas.length);
   for (const [png, mtime] of finished) assert.equal(fs.statSync(path.join(out, png)).mtimeMs, mtime, `${png} was not rewritten`);
 
-  const final = files(out);
+  const final = listFiles(out);
   assert.deepEqual(final.filter((f) => f.endsWith('.tmp')), [], 'no temp files after the rerun');
   const manifest = JSON.parse(fs.readFileSync(path.join(out, 'manifest.json'), 'utf8'));
   assert.equal(Object.keys(manifest.clips).length, N);
@@ -134,7 +114,7 @@ test('dataset mmc: SIGKILL mid-run loses no finished map, leaves no partial file
 
 test('dataset mmc: Ctrl-C (SIGINT) stops cleanly with exit code 130 and a cancelled summary', async () => {
   const root = tmpDir('cliint');
-  await makePairs(root, 80);
+  await makePairs(root, 80, 'subj', 'clip', 3);
   const out = `${root}-cache`;
   const r = await runAndSignal(['dataset', 'mmc', root, '--out', out, '--jobs', '2'], (err) => computedSoFar(err) >= 2, 'SIGINT');
   assert.equal(r.code, 130, r.stderr);
@@ -143,5 +123,5 @@ test('dataset mmc: Ctrl-C (SIGINT) stops cleanly with exit code 130 and a cancel
   const summary = JSON.parse(fs.readFileSync(path.join(out, 'summary.json'), 'utf8'));
   assert.equal(summary.status, 'cancelled');
   assert.ok(summary.skipped > 0);
-  assert.deepEqual(files(out).filter((f) => f.endsWith('.tmp')), []);
+  assert.deepEqual(listFiles(out).filter((f) => f.endsWith('.tmp')), []);
 });

@@ -79,3 +79,27 @@ export async function writeGreyJpeg(file: string, grey: Uint8Array, size = 64): 
   // Output format follows the extension (.jpg, .png).
   await sharp(Buffer.from(grey), { raw: { width: size, height: size, channels: 1 } }).toFile(file);
 }
+
+/** `n` generic onset/apex clips ROOT/SUBJECT/<prefix><i>, i zero-padded to `pad` digits, with 2 px of motion. */
+export async function makePairs(root: string, n: number, subject: string, prefix: string, pad: number): Promise<void> {
+  for (let i = 0; i < n; i++) {
+    const dir = path.join(root, subject, `${prefix}${String(i).padStart(pad, '0')}`);
+    await writeGreyJpeg(path.join(dir, 'onset.png'), syntheticFrame(0, i));
+    await writeGreyJpeg(path.join(dir, 'apex.png'), syntheticFrame(2, i));
+  }
+}
+
+/** Every file below `dir` (relative, sorted); none when `dir` does not exist. */
+export function listFiles(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string): void => {
+    if (!fs.existsSync(d)) return;
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else out.push(path.relative(dir, p));
+    }
+  };
+  walk(dir);
+  return out.sort();
+}

@@ -34,18 +34,22 @@ export interface Outcome {
   predictedAus?: readonly string[];
 }
 
-export interface ClassStats {
-  label: string;
-  /** N_i: ground-truth samples of this class. */
+/** Counts and scores of one class or one AU. */
+export interface PrfStats {
+  /** Ground-truth samples (N_i for a class). */
   support: number;
   tp: number;
   fp: number;
   fn: number;
   precision: number;
-  /** null when the class has no ground-truth samples. */
+  /** null when there are no ground-truth samples. */
   recall: number | null;
-  /** null when the class has no ground-truth samples. */
+  /** null when there are no ground-truth samples. */
   f1: number | null;
+}
+
+export interface ClassStats extends PrfStats {
+  label: string;
 }
 
 export interface ConfusionMatrix {
@@ -57,15 +61,8 @@ export interface ConfusionMatrix {
   counts: number[][];
 }
 
-export interface AuStats {
+export interface AuStats extends PrfStats {
   au: string;
-  support: number;
-  tp: number;
-  fp: number;
-  fn: number;
-  precision: number;
-  recall: number | null;
-  f1: number | null;
 }
 
 export interface AuMetrics {

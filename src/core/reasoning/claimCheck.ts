@@ -247,8 +247,8 @@ function scan<T>(masked: string[], patterns: [RegExp, T][]): Found<T>[] {
   return out.sort((a, b) => a.at - b.at);
 }
 
-interface ClauseInfo {
-  clause: Clause;
+/** What a clause or a claim being assembled says: regions, side, motion words and AUs. */
+interface ClaimFields {
   bases: Base[];
   side: ClaimSide | null;
   directions: DirToken[];
@@ -256,6 +256,10 @@ interface ClauseInfo {
   intensity: ClaimedIntensity | null;
   noMotion: boolean;
   aus: number[];
+}
+
+interface ClauseInfo extends ClaimFields {
+  clause: Clause;
   auOnly: boolean;
 }
 
@@ -319,16 +323,9 @@ function hasStatement(c: { directions: unknown[]; colours: unknown[]; intensity:
 const sameSide = (a: ClaimSide | null, b: ClaimSide | null) => (a === null && b === null) || (a !== null && b !== null && a.side === b.side && a.frame === b.frame);
 const sameBases = (a: Base[], b: Base[]) => a.length === b.length && a.every((x) => b.includes(x));
 
-interface Draft {
+interface Draft extends ClaimFields {
   start: number;
   end: number;
-  bases: Base[];
-  side: ClaimSide | null;
-  directions: DirToken[];
-  colours: { word: string; dirs: Direction8[] | 'none' }[];
-  intensity: ClaimedIntensity | null;
-  noMotion: boolean;
-  aus: number[];
 }
 
 function subjectSide(s: ClaimSide | null): 'L' | 'R' | null {
