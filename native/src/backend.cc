@@ -122,7 +122,10 @@ bool computeFlowBatch(Device device, int deviceIndex, int w, int h, std::vector<
       jobs[i].noseX = q.noseX;
       jobs[i].noseY = q.noseY;
     }
-    if (!gpuBatchSplittingOnOom(deviceIndex, jobs, 0, jobs.size(), w, h, p, cancel, window)) return false;
+    for (size_t from = 0; from < jobs.size(); from += gpu::kMaxBatch) {
+      size_t to = std::min(jobs.size(), from + gpu::kMaxBatch);
+      if (!gpuBatchSplittingOnOom(deviceIndex, jobs, from, to, w, h, p, cancel, window)) return false;
+    }
     for (size_t i = 0; i < pairs.size(); ++i) {
       pairs[i].out.rgb = pairs[i].rgb;
       pairs[i].out.headU = jobs[i].headU;

@@ -36,7 +36,11 @@ function buildEmulator(): string {
 }
 
 /** Runs the emulated GPU TV-L1 (and, with a nose, the device renderer) on same-size pairs in ONE batch. */
-function emulate(pairs: [GreyImage, GreyImage][], nose?: { x: number; y: number }): (FlowField & { rgb?: Uint8Array })[] {
+function emulate(
+  pairs: [GreyImage, GreyImage][],
+  nose?: { x: number; y: number },
+  order: 'forward' | 'reverse' = 'forward',
+): (FlowField & { rgb?: Uint8Array })[] {
   const bin = buildEmulator();
   const dir = mkdtempSync(join(tmpdir(), 'mellm-gpu-run-'));
   const { width: w, height: h } = pairs[0][0];
@@ -46,7 +50,9 @@ function emulate(pairs: [GreyImage, GreyImage][], nose?: { x: number; y: number 
     writeFileSync(join(dir, `a${i}.raw`), b.data);
     args.push(join(dir, `o${i}.raw`), join(dir, `a${i}.raw`));
   });
-  execFileSync(bin, [...args, join(dir, 'out'), ...(nose ? [String(nose.x), String(nose.y)] : [])]);
+  execFileSync(bin, [...args, join(dir, 'out'), ...(nose ? [String(nose.x), String(nose.y)] : [])], {
+    env: { ...process.env, MELLM_GPU_EMULATE_ORDER: order },
+  });
   return pairs.map((_, i) => {
     const u = new Float32Array(readFileSync(join(dir, `out${i}.u`)).buffer.slice(0));
     const v = new Float32Array(readFileSync(join(dir, `out${i}.v`)).buffer.slice(0));
@@ -95,6 +101,21 @@ test('GPU renderer (emulated) draws the same MMC-Map bytes as the CPU renderer f
   }
 });
 
+test('GPU kernels (emulated) give the same bytes whatever order their threads run in', async () => {
+  // On a device, blocks and threads run in no fixed order: no thread may read what another thread of
+  // the same launch writes. Running the grid last-to-first would expose such a read.
+  const fx = await Promise.all(small.slice(0, 2).map(fixture));
+  const nose = { x: 64, y: 90 };
+  const pairs = fx.map((f): [GreyImage, GreyImage] => [f.onset, f.apex]);
+  const forward = emulate(pairs, nose, 'forward');
+  const reverse = emulate(pairs, nose, 'reverse');
+  for (let i = 0; i < pairs.length; i++) {
+    assert.deepEqual(reverse[i].u, forward[i].u, `pair ${i}: u`);
+    assert.deepEqual(reverse[i].v, forward[i].v, `pair ${i}: v`);
+    assert.deepEqual(reverse[i].rgb, forward[i].rgb, `pair ${i}: map`);
+  }
+});
+
 test('GPU algorithm (emulated) agrees with the CPU backend (mean EPE <= 0.01 px)', async () => {
   const f = await fixture(small[0]);
   const gpu = emulate([[f.onset, f.apex]])[0];
@@ -109,6 +130,11 @@ const noGpu = info.cudaDevices === 0 ? `no usable CUDA device here (${info.cudaS
 test('asking for cuda where there is none is a clear error naming the setting', { skip: info.cudaDevices > 0 ? 'a CUDA device is present' : false }, async () => {
   const g: GreyImage = { width: 64, height: 64, data: new Uint8Array(64 * 64) };
   await assert.rejects(computeFlow(g, g, {}, { device: 'cuda' }), /device 'cuda' was asked for.*(mellm\.device|--device)/);
+  if (info.cudaCompiled) {
+    // The reason is the user's, not the runtime's code: a missing driver is named as such.
+    await assert.rejects(computeFlow(g, g, {}, { device: 'cuda' }), (e: Error) => e.message.includes(info.cudaStatus));
+    assert.doesNotMatch(info.cudaStatus, /^$/);
+  }
   // auto falls back to the CPU and still works.
   const f = await computeFlow(g, g, {}, { device: 'auto' });
   assert.equal(f.u.length, 64 * 64);

@@ -21,8 +21,9 @@ function pair(w: number, h: number): [GreyImage, GreyImage] {
 
 test('two concurrent flows: one cancelled mid-way, the other completes, the event loop keeps ticking', async () => {
   const [onset, apex] = pair(640, 480);
-  // More warps and iterations than the defaults so that each flow takes long enough to be cancelled mid-way.
-  const params: Partial<TvL1Params> = { warps: 10, outerIterations: 30 };
+  // A stopping threshold no flow reaches, so that every iteration runs: a fixed amount of work (about
+  // 1 s on one core here) whatever the images, long enough to be cancelled mid-way on a fast machine too.
+  const params: Partial<TvL1Params> = { epsilon: 1e-9, warps: 2 };
   const ticks: number[] = [];
   const timer = setInterval(() => ticks.push(performance.now()), 10);
   try {
@@ -33,7 +34,7 @@ test('two concurrent flows: one cancelled mid-way, the other completes, the even
       (error: unknown) => ({ ok: false as const, at: performance.now() - t0, error }),
     );
     const completed = computeFlow(onset, apex, params, { threads: 1 }).then((flow) => ({ flow, at: performance.now() - t0 }));
-    setTimeout(() => ac.abort(), 150);
+    setTimeout(() => ac.abort(), 100);
     const [a, b] = await Promise.all([cancelled, completed]);
 
     assert.equal(a.ok, false, 'the aborted flow must reject');

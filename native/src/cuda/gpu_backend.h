@@ -19,6 +19,9 @@ class GpuError : public std::runtime_error {
   bool oom;
 };
 
+/** Most pairs in one tvl1FlowBatch call: each pair is a z-slice of the launch grid (gridDim.z <= 65535). */
+constexpr size_t kMaxBatch = 65535;
+
 /** Usable CUDA devices; 0 and the reason when none (no driver, no GPU). */
 int countDevices(std::string* why);
 

@@ -24,21 +24,38 @@ using gpu_emu::threadIdx;
 
 #define MELLM_KERNEL static void
 #define MELLM_DEVICE static inline
-#define MELLM_LAUNCH(kernel, grid, block, stream, ...)                                   \
-  do {                                                                                   \
-    (void)(stream);                                                                      \
-    gpu_emu::gridDim = (grid);                                                           \
-    gpu_emu::blockDim = (block);                                                         \
-    for (unsigned bz = 0; bz < gpu_emu::gridDim.z; ++bz)                                 \
-      for (unsigned by = 0; by < gpu_emu::gridDim.y; ++by)                               \
-        for (unsigned bx = 0; bx < gpu_emu::gridDim.x; ++bx)                             \
-          for (unsigned tz = 0; tz < gpu_emu::blockDim.z; ++tz)                          \
-            for (unsigned ty = 0; ty < gpu_emu::blockDim.y; ++ty)                        \
-              for (unsigned tx = 0; tx < gpu_emu::blockDim.x; ++tx) {                    \
-                gpu_emu::blockIdx = dim3(bx, by, bz);                                    \
-                gpu_emu::threadIdx = dim3(tx, ty, tz);                                   \
-                kernel(__VA_ARGS__);                                                     \
-              }                                                                          \
+namespace gpu_emu {
+// MELLM_GPU_EMULATE_ORDER=reverse runs blocks and threads last to first. A kernel whose result
+// depends on the order (a thread reading what another thread of the same launch writes) then
+// gives a different answer, which the tests look for: on a GPU that order is undefined.
+inline bool reverseOrder() {
+  static const bool rev = [] {
+    const char* e = std::getenv("MELLM_GPU_EMULATE_ORDER");
+    return e != nullptr && std::strcmp(e, "reverse") == 0;
+  }();
+  return rev;
+}
+inline unsigned nth(unsigned i, unsigned n, bool rev) { return rev ? n - 1 - i : i; }
+}  // namespace gpu_emu
+#define MELLM_LAUNCH(kernel, grid, block, stream, ...)                                                   \
+  do {                                                                                                   \
+    (void)(stream);                                                                                      \
+    gpu_emu::gridDim = (grid);                                                                           \
+    gpu_emu::blockDim = (block);                                                                         \
+    const dim3 g_ = gpu_emu::gridDim, b_ = gpu_emu::blockDim;                                            \
+    const bool r_ = gpu_emu::reverseOrder();                                                             \
+    for (unsigned bz = 0; bz < g_.z; ++bz)                                                               \
+      for (unsigned by = 0; by < g_.y; ++by)                                                             \
+        for (unsigned bx = 0; bx < g_.x; ++bx)                                                           \
+          for (unsigned tz = 0; tz < b_.z; ++tz)                                                         \
+            for (unsigned ty = 0; ty < b_.y; ++ty)                                                       \
+              for (unsigned tx = 0; tx < b_.x; ++tx) {                                                   \
+                gpu_emu::blockIdx = dim3(gpu_emu::nth(bx, g_.x, r_), gpu_emu::nth(by, g_.y, r_),         \
+                                         gpu_emu::nth(bz, g_.z, r_));                                    \
+                gpu_emu::threadIdx = dim3(gpu_emu::nth(tx, b_.x, r_), gpu_emu::nth(ty, b_.y, r_),        \
+                                          gpu_emu::nth(tz, b_.z, r_));                                   \
+                kernel(__VA_ARGS__);                                                                     \
+              }                                                                                          \
   } while (0)
 
 typedef int cudaStream_t;

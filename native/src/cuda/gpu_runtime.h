@@ -72,12 +72,28 @@ inline cudaStream_t createStream() {
 inline void destroyStream(cudaStream_t s) { cudaStreamDestroy(s); }
 inline void syncStream(cudaStream_t s) { check(cudaStreamSynchronize(s), "kernel execution"); }
 inline void checkLaunch(const char* what) { check(cudaGetLastError(), what); }
-/** Number of usable devices; 0 with the driver's reason when there is none (no driver, no GPU). */
+inline std::string cudaVersionText(int v) { return std::to_string(v / 1000) + "." + std::to_string((v % 1000) / 10); }
+
+/** Number of usable devices; 0 with the reason, in the user's terms, when there is none. */
 inline int deviceCount(std::string* why) {
   int n = 0;
   cudaError_t e = cudaGetDeviceCount(&n);
   if (e != cudaSuccess) {
-    if (why) *why = cudaGetErrorString(e);
+    if (why) {
+      // cudaErrorInsufficientDriver covers both "no driver at all" and "driver older than this runtime":
+      // the driver's own version tells them apart, and each has a different fix.
+      int driver = 0, runtime = 0;
+      cudaDriverGetVersion(&driver);
+      cudaRuntimeGetVersion(&runtime);
+      if (e == cudaErrorInsufficientDriver && driver == 0)
+        *why = "no NVIDIA driver is installed on this machine (libcuda.so.1 was not found)";
+      else if (e == cudaErrorInsufficientDriver)
+        *why = "the NVIDIA driver supports CUDA up to " + cudaVersionText(driver) + " but this addon was built with CUDA " +
+               cudaVersionText(runtime) + ": update the driver, or rebuild the addon with a matching toolkit " +
+               "(CUDA_HOME=/usr/local/cuda-" + cudaVersionText(driver) + " npm rebuild)";
+      else
+        *why = cudaGetErrorString(e);
+    }
     cudaGetLastError();
     return 0;
   }

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -95,16 +96,17 @@ struct RenderWorkspace {
   PinnedBuffer<PairParams> hostParams;
 };
 
-thread_local RenderWorkspace* tlsRender = nullptr;
+thread_local std::map<int, RenderWorkspace*> tlsRender;  // per device, as the TV-L1 workspace
 
 }  // namespace
 
-void renderBatchOnDevice(const uint8_t* greyDev, const float* uDev, const float* vDev, int w, int h,
+void renderBatchOnDevice(int device, const uint8_t* greyDev, const float* uDev, const float* vDev, int w, int h,
                          std::vector<FlowJob>& jobs, int window, cudaStream_t st) {
   const int B = static_cast<int>(jobs.size());
   const size_t n = size_t(w) * h;
-  if (!tlsRender) tlsRender = new RenderWorkspace();  // lives as long as the worker thread
-  RenderWorkspace& rw = *tlsRender;
+  RenderWorkspace*& slot = tlsRender[device];
+  if (!slot) slot = new RenderWorkspace();  // lives as long as the worker thread
+  RenderWorkspace& rw = *slot;
   rw.mag.ensure(n * B, "render buffer");
   rw.hue.ensure(n * B, "render buffer");
   rw.rgb.ensure(3 * n * B, "render buffer");

@@ -9,9 +9,10 @@
 namespace mellm {
 namespace gpu {
 
-// greyDev: the pairs' 8-bit onsets; uDev/vDev: their flows (B planes of w*h each). Fills each job's
-// rgb/head/magMin/magMax. Throws GpuError when a nose window lies outside the image.
-void renderBatchOnDevice(const uint8_t* greyDev, const float* uDev, const float* vDev, int w, int h,
+// device: the current device (buffers are kept per device); greyDev: the pairs' 8-bit onsets;
+// uDev/vDev: their flows (B planes of w*h each). Fills each job's rgb/head/magMin/magMax.
+// Throws GpuError when a nose window lies outside the image.
+void renderBatchOnDevice(int device, const uint8_t* greyDev, const float* uDev, const float* vDev, int w, int h,
                          std::vector<FlowJob>& jobs, int window, cudaStream_t st);
 
 }  // namespace gpu

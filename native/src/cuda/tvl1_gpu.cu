@@ -9,6 +9,8 @@
 #include <cfloat>
 #include <cmath>
 #include <cstring>
+#include <map>
+#include <string>
 #include <vector>
 
 #include "gpu_backend.h"
@@ -301,17 +303,17 @@ struct Workspace {
   }
 };
 
-thread_local Workspace* tlsWorkspace = nullptr;
+// One workspace per (host thread, device): buffers and streams belong to the device they were made on.
+thread_local std::map<int, Workspace*> tlsWorkspaces;
 
-Workspace& workspace() {
-  if (!tlsWorkspace) {
-    tlsWorkspace = new Workspace();  // lives as long as the libuv worker thread
+Workspace& workspace(int device) {
+  Workspace*& ws = tlsWorkspaces[device];
+  if (!ws) ws = new Workspace();  // lives as long as the libuv worker thread
+  if (!ws->hasStream) {
+    ws->stream = createStream();
+    ws->hasStream = true;
   }
-  if (!tlsWorkspace->hasStream) {
-    tlsWorkspace->stream = createStream();
-    tlsWorkspace->hasStream = true;
-  }
-  return *tlsWorkspace;
+  return *ws;
 }
 
 // Pyramid sizes as cv::resize(Size(), scaleStep, scaleStep) gives them, stopping below 16 pixels.
@@ -338,12 +340,13 @@ bool tvl1FlowBatch(int device, std::vector<FlowJob>& jobs, int w, int h, const T
                    int window) {
   const int B = static_cast<int>(jobs.size());
   if (B == 0) return true;
+  if (jobs.size() > kMaxBatch) throw GpuError("a CUDA batch holds at most " + std::to_string(kMaxBatch) + " pairs");
   if (w < 3 || h < 3) throw GpuError("TV-L1 needs images of at least 3x3 pixels");
   if (p.gamma != 0.0) throw GpuError("the CUDA backend computes TV-L1 with gamma = 0 only: set device 'cpu' for gamma != 0");
   if (p.medianFiltering > 1 && p.medianFiltering != 3 && p.medianFiltering != 5)
     throw GpuError("medianFiltering must be 0, 1, 3 or 5 (OpenCV's float median supports 3 and 5)");
   setDevice(device);
-  Workspace& ws = workspace();
+  Workspace& ws = workspace(device);
   cudaStream_t st = ws.stream;
   const size_t n0 = size_t(w) * h;
   std::vector<Level> levels = pyramid(w, h, p);
@@ -436,7 +439,7 @@ bool tvl1FlowBatch(int device, std::vector<FlowJob>& jobs, int w, int h, const T
     checkLaunch("flow upsampling");
   }
   bool anyRender = std::any_of(jobs.begin(), jobs.end(), [](const FlowJob& j) { return j.rgb != nullptr; });
-  if (anyRender) renderBatchOnDevice(ws.u8.get(), at(ws.u1s.get(), levels[0]), at(ws.u2s.get(), levels[0]), w, h, jobs, window, st);
+  if (anyRender) renderBatchOnDevice(device, ws.u8.get(), at(ws.u1s.get(), levels[0]), at(ws.u2s.get(), levels[0]), w, h, jobs, window, st);
   copyD2H(ws.hostOut.get(), at(ws.u1s.get(), levels[0]), n0 * B * sizeof(float), st);
   copyD2H(ws.hostOut.get() + n0 * B, at(ws.u2s.get(), levels[0]), n0 * B * sizeof(float), st);
   syncStream(st);
