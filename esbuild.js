@@ -6,7 +6,8 @@ const path = require('node:path');
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
-const external = ['vscode', 'sharp', 'onnxruntime-node', 'exceljs', '@jimp/js-bmp', 'openai'];
+// tsx: only named by the face pool when it runs from sources (a dev dependency, never bundled).
+const external = ['vscode', 'sharp', 'onnxruntime-node', 'exceljs', '@jimp/js-bmp', 'openai', 'tsx'];
 
 const common = {
   bundle: true,
@@ -26,6 +27,8 @@ const targets = [
     external,
     banner: { js: '#!/usr/bin/env node' },
   },
+  // Face detection's worker thread (src/core/face/pool.ts looks for it beside the bundle).
+  { entryPoints: ['src/core/face/noseWorker.ts'], outfile: 'dist/noseWorker.js', platform: 'node', format: 'cjs', target: 'node20', external },
   // The panel runs in the webview's browser sandbox: no Node modules.
   { entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife', target: 'es2022' },
 ].filter((t) => fs.existsSync(path.join(__dirname, t.entryPoints[0])));

@@ -1,5 +1,6 @@
 // `mellm` command line over src/core. One line per user-caused error, non-zero exit codes.
-import { cliAbort } from './cli/signals'; // first: handles Ctrl-C even while the rest loads
+import './cli/threadpool'; // first: sizes libuv's thread pool before anything uses it
+import { cliAbort } from './cli/signals'; // handles Ctrl-C even while the rest loads
 import { COMMANDS } from './cli/registry';
 import { UsageError, UserError, type CliIO } from './cli/types';
 

@@ -1,9 +1,12 @@
 // Face bench: model load, landmarks on a 280 x 340 face, detector passes, and the original face-api nets
 // (tfjs, pure-JS CPU backend) on the same inputs as the reference. Targets (issue 3): load < 300 ms,
 // landmarks < 30 ms after warm-up. Also prints the accuracy figures on the hand-checked fixture faces
-// (test/fixtures/face/truth.json): nose-tip and eye-centre errors in % of the inter-ocular distance.
+// (test/fixtures/face/truth.json): nose-tip and eye-centre errors in % of the inter-ocular distance, and
+// nose tips per second on the calling thread against the dataset jobs' worker pool.
 //   node --import tsx scripts/bench/face.ts      (or: npm run bench -- face)
 import { readFileSync } from 'node:fs';
+import * as os from 'node:os';
+import { performance } from 'node:perf_hooks';
 import { join, resolve } from 'node:path';
 import sharp from 'sharp';
 import * as ort from 'onnxruntime-node';
@@ -55,6 +58,35 @@ export async function face(): Promise<BenchRow[]> {
   add('detectFaces, 640x480 group photo', await median(10, () => faceMod.detectFaces(frame)), 'ms', 'all faces with landmarks');
   const big = await rawImage(sharp(join(ROOT, 'node_modules', '@vladmandic', 'face-api', 'demo', 'sample1.jpg')));
   add(`detectFaces, ${big.width}x${big.height} photo`, await median(5, () => faceMod.detectFaces(big)), 'ms', '3 faces');
+
+  // Nose tips for a dataset job: on this thread (onnxruntime runs a session synchronously on its caller)
+  // against the worker pool the dataset jobs use. Rate over 48 frames, and how long the calling thread is
+  // busy per frame (event-loop utilisation x elapsed time).
+  const { locateNoseTip } = await import('../../src/core/face/nose');
+  const { createNosePool, defaultNosePoolSize } = await import('../../src/core/face/pool');
+  const frames = Array.from({ length: 48 }, () => face280);
+  const timeLocate = async (locate: (img: typeof face280) => Promise<unknown>, parallel: boolean): Promise<{ rate: number; busyMs: number }> => {
+    const elu0 = performance.eventLoopUtilization();
+    const t = performance.now();
+    if (parallel) await Promise.all(frames.map((f) => locate(f)));
+    else for (const f of frames) await locate(f);
+    const ms = performance.now() - t;
+    const elu = performance.eventLoopUtilization(elu0);
+    return { rate: (frames.length * 1000) / ms, busyMs: (elu.utilization * ms) / frames.length };
+  };
+  await locateNoseTip(face280);
+  const mainRun = await timeLocate((f) => locateNoseTip(f), false);
+  add('nose tips/s, 280x340, on the calling thread', mainRun.rate, 'frames/s', `calling thread busy ${mainRun.busyMs.toFixed(1)} ms per frame; reference`);
+  for (const size of [...new Set([1, 2, defaultNosePoolSize()])].sort((a, b) => a - b)) {
+    const pool = createNosePool({ size });
+    try {
+      await Promise.all(Array.from({ length: size }, () => pool.locate(face280))); // start and warm every worker
+      const r = await timeLocate((f) => pool.locate(f), true);
+      add(`nose tips/s, 280x340, pool of ${size} worker(s)`, r.rate, 'frames/s', `${(r.rate / mainRun.rate).toFixed(2)}x the calling thread; calling thread busy ${r.busyMs.toFixed(2)} ms per frame; ${os.availableParallelism()} cores`);
+    } finally {
+      await pool.close();
+    }
+  }
 
   // Accuracy on the fixture faces (the test asserts bounds; the figures themselves are reported here).
   const { loadImage } = await import('../../src/core/image');

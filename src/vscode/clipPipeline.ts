@@ -53,6 +53,8 @@ export interface PipelineOptions {
   device?: Device;
   params?: Partial<TvL1Params>;
   signal?: AbortSignal;
+  /** Face finder (default: detectFace on this thread; dataset batches pass a worker pool's). */
+  detectFace?: (img: LoadedImage, signal?: AbortSignal) => Promise<FaceResult | null>;
 }
 
 const sha = (b: Uint8Array | string) => createHash('sha256').update(b).digest('hex');
@@ -112,7 +114,9 @@ export async function loadClipData(onsetPath: string, apexPath: string, opts: Pi
   }
 
   const [onset, apex] = await Promise.all([onsetDecoded(), apexDecoded()]);
-  const face = await detectFace({ width: onset.width, height: onset.height, channels: onset.channels, data: onset.data });
+  const face = opts.detectFace
+    ? await opts.detectFace(onset, opts.signal)
+    : await detectFace({ width: onset.width, height: onset.height, channels: onset.channels, data: onset.data });
   const r = await computeMmc({
     onset,
     apex,

@@ -5,7 +5,7 @@
 import { performance } from 'node:perf_hooks';
 import { loadImage, toGrey, type RgbImage } from '../image';
 import { computeBatch, type BatchPair, type Device, type GreyImage, type TvL1Params } from '../native';
-import { NO_NOSE_WARNING } from '../mmc';
+import { NO_NOSE_WARNING, type NoseLocator } from '../mmc';
 import type { MmcEngine, MmcEngineRequest, MmcEngineResult } from './batch';
 import { locateNoseTip } from '../face/nose';
 import { DEFAULT_RENDER } from './engine';
@@ -16,6 +16,8 @@ export interface BatchedEngineOptions {
   /** How long a partial batch waits for more requests before it runs. */
   maxWaitMs: number;
   device: Device;
+  /** Nose-tip locator (default: locateNoseTip on this thread; dataset jobs pass a worker pool's). */
+  locateNose?: NoseLocator;
 }
 
 interface Pending {
@@ -95,7 +97,7 @@ export function batchedMmcEngine(opts: BatchedEngineOptions): MmcEngine {
     if (onset.width !== apex.width || onset.height !== apex.height) {
       throw new Error(`onset ${req.onsetPath} is ${onset.width}x${onset.height} but apex ${req.apexPath} is ${apex.width}x${apex.height}: frames must be the same size`);
     }
-    const found = await locateNoseTip(onsetImg, req.signal);
+    const found = await (opts.locateNose ?? locateNoseTip)(onsetImg, req.signal);
     // The window is centred on an integer pixel (DESIGN.md step 4), reported as computeMmc reports it.
     const nose = found ? { x: Math.round(found.x), y: Math.round(found.y) } : null;
     const warnings = nose ? [] : [`${req.onsetPath}: ${NO_NOSE_WARNING}`];

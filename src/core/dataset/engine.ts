@@ -1,15 +1,20 @@
 // The batch's MMC engine: computeMmc with the nose tip from the 68-point face model on the onset frame
 // (the same locator as `mellm mmc`).
 import { locateNoseTip } from '../face/nose';
-import { computeMmc } from '../mmc';
+import { createNosePool } from '../face/pool';
+import { computeMmc, type NoseLocator } from '../mmc';
 import { nativeInfo, type Device } from '../native';
 import type { MmcEngine } from './batch';
 
 /** Render options that change the map: part of the batch cache key. */
 export const DEFAULT_RENDER = Object.freeze({ nose: 'face68-index30', window: 11 });
 
-/** computeMmc for a batch: automatic nose tip (no face: no compensation, with the pipeline's warning). */
-export function defaultMmcEngine(opts: { threads?: number } = {}): MmcEngine {
+/**
+ * computeMmc for a batch: automatic nose tip (no face: no compensation, with the pipeline's warning),
+ * by `locateNose` (default: on this thread).
+ */
+export function defaultMmcEngine(opts: { threads?: number; locateNose?: NoseLocator } = {}): MmcEngine {
+  const locateNose = opts.locateNose ?? locateNoseTip;
   return async (req) => {
     const r = await computeMmc({
       onset: req.onsetPath,
@@ -18,7 +23,7 @@ export function defaultMmcEngine(opts: { threads?: number } = {}): MmcEngine {
       device: req.device,
       threads: opts.threads,
       window: DEFAULT_RENDER.window,
-      locateNose: locateNoseTip,
+      locateNose,
       signal: req.signal,
     });
     return { map: r.map, head: r.head, nose: r.nose, warnings: r.warnings, timingsMs: { ...r.timingsMs } };
@@ -32,8 +37,15 @@ export function defaultMmcEngine(opts: { threads?: number } = {}): MmcEngine {
  */
 export async function engineForDevice(device: Device, jobs: number): Promise<{ engine: MmcEngine; jobs: number; batched: boolean }> {
   const gpu = device === 'cuda' || (device === 'auto' && nativeInfo().cudaDevices > 0);
-  if (!gpu) return { engine: defaultMmcEngine(), jobs, batched: false };
+  // Face detection on worker threads: in parallel, and off the thread that runs the job (the extension
+  // host's, in the editor). Idle workers stop by themselves after the job.
+  const { locate } = createNosePool();
+  if (!gpu) return { engine: defaultMmcEngine({ locateNose: locate }), jobs, batched: false };
   const { batchedMmcEngine } = await import('./batchedEngine');
   const maxBatch = 256;
-  return { engine: batchedMmcEngine({ maxBatch, maxWaitMs: 5, device: 'cuda' }), jobs: Math.max(jobs, 2 * maxBatch), batched: true };
+  return {
+    engine: batchedMmcEngine({ maxBatch, maxWaitMs: 5, device: 'cuda', locateNose: locate }),
+    jobs: Math.max(jobs, 2 * maxBatch),
+    batched: true,
+  };
 }

@@ -32,6 +32,15 @@ export function modelDir(): string {
 
 const sessions = new Map<string, Promise<InferenceSession>>();
 
+// Small nets: a couple of threads is as fast as all cores and leaves the rest to the flow. A worker of
+// the nose pool uses one: there the parallelism comes from the number of workers.
+let intraOpThreads = 2;
+
+/** Threads each session of this thread uses; takes effect for sessions not created yet. */
+export function setFaceSessionThreads(n: number): void {
+  intraOpThreads = Math.max(1, Math.floor(n));
+}
+
 async function create(file: string): Promise<InferenceSession> {
   // Loaded lazily so that importing the face module costs nothing until a face is needed.
   const ort = await import('onnxruntime-node');
@@ -40,8 +49,7 @@ async function create(file: string): Promise<InferenceSession> {
     return await ort.InferenceSession.create(full, {
       graphOptimizationLevel: 'all',
       executionProviders: ['cpu'],
-      // Small nets: a couple of threads is as fast as all cores and leaves the rest to the flow.
-      intraOpNumThreads: 2,
+      intraOpNumThreads: intraOpThreads,
     });
   } catch (e) {
     throw new FaceModelError(`cannot load face model ${full}: ${e instanceof Error ? e.message : String(e)}`);
