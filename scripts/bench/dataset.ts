@@ -1,21 +1,43 @@
 // `npm run bench dataset` (or node --import tsx scripts/bench/dataset.ts): dataset scan speed on a
 // 10,000-clip synthetic tree, batch MMC throughput against the engine's own throughput on the same pairs,
-// and RSS over a 2,000-clip batch. Progress on stderr.
+// a job over face clips with nose tips on the calling thread vs the worker pool, and RSS over a 2,000-clip
+// batch. Progress on stderr.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import ExcelJS from 'exceljs';
 import sharp from 'sharp';
-import { numericOption, runAlone, type BenchRow } from './_common';
+import { median, numericOption, runAlone, type BenchRow } from './_common';
 import { runDatasetMmc, type MmcEngine } from '../../src/core/dataset/batch';
 import { cachePaths, fileSha, readCached, writeCached } from '../../src/core/dataset/cache';
 import { encodePng } from '../../src/core/image';
-import { DEFAULT_RENDER, defaultMmcEngine } from '../../src/core/dataset/engine';
+import { DEFAULT_RENDER, defaultMmcEngine, engineForDevice } from '../../src/core/dataset/engine';
+import { computeDatasetMaps } from '../../src/core/dataset';
+import { loadGrey } from '../../src/core/image';
 import { runPool } from '../../src/core/dataset/pool';
 import { scanDataset } from '../../src/core/dataset/scan';
 import { OPENCV_TVL1_DEFAULTS, type TvL1Params } from '../../src/core/native';
 
 const log = (s: string): void => void process.stderr.write(`dataset: ${s}\n`);
+
+/** `n` generic clip folders of 280x340 JPEG onset/apex frames of a real face (a known warp), one pixel changed per clip. */
+async function buildFaceClips(root: string, n: number): Promise<void> {
+  const src = path.join(__dirname, '..', '..', 'test', 'fixtures', 'faces', 's3right_280x340');
+  const onset = await loadGrey(path.join(src, 'onset.png'));
+  const apex = await loadGrey(path.join(src, 'apex.png'));
+  const jpeg = (data: Uint8Array, mark: number): Promise<Buffer> => {
+    const copy = Uint8Array.from(data);
+    copy[mark % copy.length] ^= 8; // content-keyed cache: no two clips the same
+    return sharp(Buffer.from(copy), { raw: { width: onset.width, height: onset.height, channels: 1 } }).jpeg({ quality: 95 }).toBuffer();
+  };
+  for (let i = 0; i < n; i++) {
+    const dir = path.join(root, `c${String(i).padStart(4, '0')}`);
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, 'onset.jpg'), await jpeg(onset.data, i));
+    fs.writeFileSync(path.join(dir, 'apex.jpg'), await jpeg(apex.data, i));
+  }
+}
 
 /** CASME II layout: `subjects` x `clips` clip folders of 5 empty frame files, and the coding sheet. */
 async function buildCasmeTree(root: string, subjects: number, clips: number): Promise<void> {
@@ -202,7 +224,37 @@ export async function dataset(opts: { pairs?: number; size?: number; memClips?: 
     }
     }
 
-    // 3. Memory over a long batch: light flow settings so 2,000 clips finish in minutes; the batch's own
+    // 3. Face clips: a dataset job over 280x340 JPEG clips of a real face, nose tips found on the calling
+    // thread (the reference) or on the worker pool that dataset jobs use; alternating runs, fresh caches.
+    if (opts.only === undefined || opts.only === 'faces') {
+      const n = opts.pairs ?? 40;
+      const faces = path.join(tmp, 'faces');
+      log(`faces: ${n} clips of 280x340 JPEG frames`);
+      await buildFaceClips(faces, n);
+      const pooled = await engineForDevice('cpu', jobs);
+      const time = async (engine: MmcEngine, run: number): Promise<{ msPerClip: number; busyPerClip: number }> => {
+        const elu0 = performance.eventLoopUtilization();
+        const t = performance.now();
+        const { summary } = await computeDatasetMaps(faces, { out: path.join(tmp, `faces-cache-${run}`), device: 'cpu', jobs, engine });
+        const ms = performance.now() - t;
+        if (summary.computed !== n) throw new Error(`faces: ${summary.computed} of ${n} computed`);
+        return { msPerClip: ms / n, busyPerClip: (performance.eventLoopUtilization(elu0).utilization * ms) / n };
+      };
+      await time(pooled.engine, -1); // warm-up: models on both sides, workers started
+      await time(engine, -2);
+      const here: { msPerClip: number; busyPerClip: number }[] = [];
+      const pool: { msPerClip: number; busyPerClip: number }[] = [];
+      for (let r = 0; r < 3; r++) {
+        here.push(await time(engine, 2 * r));
+        pool.push(await time(pooled.engine, 2 * r + 1));
+      }
+      const m = (xs: { msPerClip: number; busyPerClip: number }[], k: 'msPerClip' | 'busyPerClip'): number => median(xs.map((x) => x[k]));
+      rows.push({ bench: 'dataset', metric: 'face clips 280x340, nose tips on the calling thread', value: +m(here, 'msPerClip').toFixed(1), unit: 'ms/clip', note: `reference; calling thread busy ${m(here, 'busyPerClip').toFixed(1)} ms/clip; ${n} clips, ${jobs} jobs, median of 3` });
+      rows.push({ bench: 'dataset', metric: 'face clips 280x340, nose tips on the worker pool', value: +m(pool, 'msPerClip').toFixed(1), unit: 'ms/clip', note: `calling thread busy ${m(pool, 'busyPerClip').toFixed(1)} ms/clip` });
+      rows.push({ bench: 'dataset', metric: 'face clips 280x340, pool speed-up', value: +(m(here, 'msPerClip') / m(pool, 'msPerClip')).toFixed(2), unit: 'x', note: `${os.availableParallelism()} cores` });
+    }
+
+    // 4. Memory over a long batch: light flow settings so 2,000 clips finish in minutes; the batch's own
     // bookkeeping (manifest, failures, progress) is what must stay flat.
     if (opts.only !== undefined && opts.only !== 'memory') return rows;
     const memClips = opts.memClips ?? 2000;
