@@ -3,7 +3,8 @@
 // centred gradient of I1, bicubic backward warping with 1/32-pixel map quantisation and a zero border,
 // 5x5 median of the flow at the start of every outer iteration, the thresholding / primal / dual
 // updates, and the per-warp stopping rule (sum of squared updates <= epsilon^2 * area), evaluated per
-// pair. Every pair of a batch is one z-slice of each launch, so a batch costs the launches of one pair.
+// pair. Every pair of a batch is one z-slice of each launch, so a batch costs the launches of one pair,
+// and an inner iteration is one launch (kIterate, ping-pong between two buffer sets).
 // Compiled with nvcc --fmad=false so that float arithmetic rounds like the CPU code.
 #include <algorithm>
 #include <cfloat>
@@ -207,76 +208,109 @@ MELLM_KERNEL kCopyBack(const float* o1, const float* o2, float* u1, float* u2, i
   u2[i] = o2[i];
 }
 
-// estimateV (thresholding) + divergence of p + estimateU, fused; accumulates the squared update.
-MELLM_KERNEL kPrimal(const float* I1wx, const float* I1wy, const float* grad, const float* rhoC, const float* p11,
-                     const float* p12, const float* p21, const float* p22, float* u1, float* u2, double* err, int batch,
-                     int n, double eps, float lt, float theta, int w, int h) {
+// One inner iteration reads the flow and dual variables of one buffer set and writes the other (ping-pong),
+// so that no thread reads what another thread of the same launch writes.
+struct PlaneSet {
+  float *u1, *u2, *p11, *p12, *p21, *p22;
+};
+
+// estimateV (thresholding) + divergence of p + estimateU at pixel (x, y) from set R: the new flow there.
+MELLM_DEVICE void primalAt(int x, int y, int w, size_t i, const float* I1wx, const float* I1wy, const float* grad,
+                           const float* rhoC, const PlaneSet& R, float lt, float theta, float* n1, float* n2) {
+  const float ix = I1wx[i], iy = I1wy[i], g = grad[i];
+  const float u1k = R.u1[i], u2k = R.u2[i];
+  const float rho = rhoC[i] + (ix * u1k + iy * u2k);
+  float d1 = 0.f, d2 = 0.f;
+  if (rho < -lt * g) {
+    d1 = lt * ix;
+    d2 = lt * iy;
+  } else if (rho > lt * g) {
+    d1 = -lt * ix;
+    d2 = -lt * iy;
+  } else if (g > FLT_EPSILON) {
+    float fi = -rho / g;
+    d1 = fi * ix;
+    d2 = fi * iy;
+  }
+  const float v1 = u1k + d1, v2 = u2k + d2;
+  float div1, div2;
+  const size_t l = i - 1, up = i - size_t(w);
+  if (x > 0 && y > 0) {
+    div1 = (R.p11[i] - R.p11[l]) + (R.p12[i] - R.p12[up]);
+    div2 = (R.p21[i] - R.p21[l]) + (R.p22[i] - R.p22[up]);
+  } else if (y == 0 && x > 0) {
+    div1 = R.p11[i] - R.p11[l] + R.p12[i];
+    div2 = R.p21[i] - R.p21[l] + R.p22[i];
+  } else if (x == 0 && y > 0) {
+    div1 = R.p11[i] + R.p12[i] - R.p12[up];
+    div2 = R.p21[i] + R.p22[i] - R.p22[up];
+  } else {
+    div1 = R.p11[i] + R.p12[i];
+    div2 = R.p21[i] + R.p22[i];
+  }
+  *n1 = v1 + theta * div1;
+  *n2 = v2 + theta * div2;
+}
+
+// One whole inner iteration, R -> W: the primal step at this pixel (and, for the forward gradient, at its
+// right and lower neighbours, recomputed here bit for bit as their own threads compute them), then the
+// dual update of p. Accumulates the squared flow update of the pair for the stopping rule, clears the
+// error slot of iteration n+1, and records which set holds the pair's latest values (last[pair] = k+1).
+MELLM_KERNEL kIterate(const float* I1wx, const float* I1wy, const float* grad, const float* rhoC, PlaneSet R, PlaneSet W,
+                      double* err, int* last, int batch, int n, int k, double eps, float lt, float theta, float taut, int w,
+                      int h) {
+  const bool first = blockIdx.x == 0 && blockIdx.y == 0 && threadIdx.x == 0 && threadIdx.y == 0;
+  if (first) err[size_t((n + 1) % 3) * batch + blockIdx.z] = 0.0;
   if (!pairActive(err, batch, n, eps)) return;
-  int x = blockIdx.x * BX + threadIdx.x, y = blockIdx.y * BY + threadIdx.y;
+  if (first) last[blockIdx.z] = k + 1;
+  const int x = blockIdx.x * BX + threadIdx.x, y = blockIdx.y * BY + threadIdx.y;
   double e = 0.0;
   if (x < w && y < h) {
-    size_t base = size_t(blockIdx.z) * w * h;
-    size_t i = base + size_t(y) * w + x;
-    const float ix = I1wx[i], iy = I1wy[i], g = grad[i];
-    const float u1k = u1[i], u2k = u2[i];
-    const float rho = rhoC[i] + (ix * u1k + iy * u2k);
-    float d1 = 0.f, d2 = 0.f;
-    if (rho < -lt * g) {
-      d1 = lt * ix;
-      d2 = lt * iy;
-    } else if (rho > lt * g) {
-      d1 = -lt * ix;
-      d2 = -lt * iy;
-    } else if (g > FLT_EPSILON) {
-      float fi = -rho / g;
-      d1 = fi * ix;
-      d2 = fi * iy;
+    const size_t i = size_t(blockIdx.z) * w * h + size_t(y) * w + x;
+    float a1, a2;  // the new flow here
+    primalAt(x, y, w, i, I1wx, I1wy, grad, rhoC, R, lt, theta, &a1, &a2);
+    const float u1k = R.u1[i], u2k = R.u2[i];
+    e = static_cast<double>((a1 - u1k) * (a1 - u1k) + (a2 - u2k) * (a2 - u2k));
+    W.u1[i] = a1;
+    W.u2[i] = a2;
+    float u1x = 0.f, u2x = 0.f, u1y = 0.f, u2y = 0.f;
+    if (x < w - 1) {
+      float r1, r2;
+      primalAt(x + 1, y, w, i + 1, I1wx, I1wy, grad, rhoC, R, lt, theta, &r1, &r2);
+      u1x = r1 - a1;
+      u2x = r2 - a2;
     }
-    const float v1 = u1k + d1, v2 = u2k + d2;
-    float div1, div2;
-    size_t l = i - 1, up = i - size_t(w);
-    if (x > 0 && y > 0) {
-      div1 = (p11[i] - p11[l]) + (p12[i] - p12[up]);
-      div2 = (p21[i] - p21[l]) + (p22[i] - p22[up]);
-    } else if (y == 0 && x > 0) {
-      div1 = p11[i] - p11[l] + p12[i];
-      div2 = p21[i] - p21[l] + p22[i];
-    } else if (x == 0 && y > 0) {
-      div1 = p11[i] + p12[i] - p12[up];
-      div2 = p21[i] + p22[i] - p22[up];
-    } else {
-      div1 = p11[i] + p12[i];
-      div2 = p21[i] + p22[i];
+    if (y < h - 1) {
+      float d1, d2;
+      primalAt(x, y + 1, w, i + size_t(w), I1wx, I1wy, grad, rhoC, R, lt, theta, &d1, &d2);
+      u1y = d1 - a1;
+      u2y = d2 - a2;
     }
-    const float n1 = v1 + theta * div1, n2 = v2 + theta * div2;
-    u1[i] = n1;
-    u2[i] = n2;
-    e = static_cast<double>((n1 - u1k) * (n1 - u1k) + (n2 - u2k) * (n2 - u2k));
+    const float g1 = static_cast<float>(hypot(static_cast<double>(u1x), static_cast<double>(u1y)));
+    const float g2 = static_cast<float>(hypot(static_cast<double>(u2x), static_cast<double>(u2y)));
+    const float ng1 = 1.0f + taut * g1;
+    const float ng2 = 1.0f + taut * g2;
+    W.p11[i] = (R.p11[i] + taut * u1x) / ng1;
+    W.p12[i] = (R.p12[i] + taut * u1y) / ng1;
+    W.p21[i] = (R.p21[i] + taut * u2x) / ng2;
+    W.p22[i] = (R.p22[i] + taut * u2y) / ng2;
   }
   warpReduceAddToDouble(err + size_t(n % 3) * batch + blockIdx.z, e);
 }
 
-// Forward gradient of u and the dual update of p; also clears the error slot of iteration n+1.
-MELLM_KERNEL kDual(const float* u1, const float* u2, float* p11, float* p12, float* p21, float* p22, double* err,
-                   int batch, int n, double eps, float taut, int w, int h) {
-  if (blockIdx.x == 0 && blockIdx.y == 0 && threadIdx.x == 0 && threadIdx.y == 0)
-    err[size_t((n + 1) % 3) * batch + blockIdx.z] = 0.0;
-  if (!pairActive(err, batch, n, eps)) return;
-  int x = blockIdx.x * BX + threadIdx.x, y = blockIdx.y * BY + threadIdx.y;
+// After an outer iteration's inner loop: pairs whose latest values ended in set B (an odd number of
+// iterations ran) get them copied back to set A, where the median, the next warp and the upsampling read.
+MELLM_KERNEL kSettle(PlaneSet A, PlaneSet B, const int* last, int w, int h) {
+  if ((last[blockIdx.z] & 1) == 0) return;
+  const int x = blockIdx.x * BX + threadIdx.x, y = blockIdx.y * BY + threadIdx.y;
   if (x >= w || y >= h) return;
-  size_t i = size_t(blockIdx.z) * w * h + size_t(y) * w + x;
-  const float u1x = x < w - 1 ? u1[i + 1] - u1[i] : 0.f;
-  const float u1y = y < h - 1 ? u1[i + w] - u1[i] : 0.f;
-  const float u2x = x < w - 1 ? u2[i + 1] - u2[i] : 0.f;
-  const float u2y = y < h - 1 ? u2[i + w] - u2[i] : 0.f;
-  const float g1 = static_cast<float>(hypot(static_cast<double>(u1x), static_cast<double>(u1y)));
-  const float g2 = static_cast<float>(hypot(static_cast<double>(u2x), static_cast<double>(u2y)));
-  const float ng1 = 1.0f + taut * g1;
-  const float ng2 = 1.0f + taut * g2;
-  p11[i] = (p11[i] + taut * u1x) / ng1;
-  p12[i] = (p12[i] + taut * u1y) / ng1;
-  p21[i] = (p21[i] + taut * u2x) / ng2;
-  p22[i] = (p22[i] + taut * u2y) / ng2;
+  const size_t i = size_t(blockIdx.z) * w * h + size_t(y) * w + x;
+  A.u1[i] = B.u1[i];
+  A.u2[i] = B.u2[i];
+  A.p11[i] = B.p11[i];
+  A.p12[i] = B.p12[i];
+  A.p21[i] = B.p21[i];
+  A.p22[i] = B.p22[i];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -291,8 +325,9 @@ struct Level {
 struct Workspace {
   DeviceBuffer<uint8_t> u8;
   DeviceBuffer<float> I0s, I1s, u1s, u2s;  // all pyramid levels, batch-major per level
-  DeviceBuffer<float> I1x, I1y, I1wx, I1wy, grad, rho, p11, p12, p21, p22, t1, t2;
+  DeviceBuffer<float> I1x, I1y, I1wx, I1wy, grad, rho, p11, p12, p21, p22, t1, t2, q11, q12, q21, q22;
   DeviceBuffer<double> err;
+  DeviceBuffer<int> last;
   PinnedBuffer<uint8_t> hostIn;
   PinnedBuffer<float> hostOut;
   PinnedBuffer<double> hostErr;
@@ -358,9 +393,11 @@ bool tvl1FlowBatch(int device, std::vector<FlowJob>& jobs, int w, int h, const T
   ws.I1s.ensure(pyr * B, "pyramid");
   ws.u1s.ensure(pyr * B, "flow pyramid");
   ws.u2s.ensure(pyr * B, "flow pyramid");
-  for (auto* b : {&ws.I1x, &ws.I1y, &ws.I1wx, &ws.I1wy, &ws.grad, &ws.rho, &ws.p11, &ws.p12, &ws.p21, &ws.p22, &ws.t1, &ws.t2})
+  for (auto* b : {&ws.I1x, &ws.I1y, &ws.I1wx, &ws.I1wy, &ws.grad, &ws.rho, &ws.p11, &ws.p12, &ws.p21, &ws.p22, &ws.t1, &ws.t2,
+                  &ws.q11, &ws.q12, &ws.q21, &ws.q22})
     b->ensure(n0 * B, "TV-L1 work buffer");
   ws.err.ensure(3 * size_t(B), "error slots");
+  ws.last.ensure(size_t(B), "iteration parity");
   ws.hostIn.ensure(2 * n0 * B);
   ws.hostOut.ensure(2 * n0 * B);
   ws.hostErr.ensure(size_t(B));
@@ -407,18 +444,22 @@ bool tvl1FlowBatch(int device, std::vector<FlowJob>& jobs, int w, int h, const T
       MELLM_LAUNCH(kWarp, grid, block, st, I0, I1, ws.I1x.get(), ws.I1y.get(), u1, u2, ws.I1wx.get(), ws.I1wy.get(),
                    ws.grad.get(), ws.rho.get(), L.w, L.h);
       memsetAsync(ws.err.get(), 0, 3 * size_t(B) * sizeof(double), st);
+      // Set A: the level's flow and p; set B: t1/t2 (free during the inner loop) and q.
+      const PlaneSet A{u1, u2, ws.p11.get(), ws.p12.get(), ws.p21.get(), ws.p22.get()};
+      const PlaneSet Bs{ws.t1.get(), ws.t2.get(), ws.q11.get(), ws.q12.get(), ws.q21.get(), ws.q22.get()};
       int n = 0;
       for (int outer = 0; outer < p.outerIterations; ++outer) {
         if (p.medianFiltering > 1) {
           MELLM_LAUNCH(kMedian, grid, block, st, u1, u2, ws.t1.get(), ws.t2.get(), L.w, L.h, p.medianFiltering, ws.err.get(), B, n, eps);
           MELLM_LAUNCH(kCopyBack, grid, block, st, ws.t1.get(), ws.t2.get(), u1, u2, L.w, L.h, ws.err.get(), B, n, eps);
         }
-        for (int inner = 0; inner < p.innerIterations; ++inner, ++n) {
-          MELLM_LAUNCH(kPrimal, grid, block, st, ws.I1wx.get(), ws.I1wy.get(), ws.grad.get(), ws.rho.get(), ws.p11.get(),
-                       ws.p12.get(), ws.p21.get(), ws.p22.get(), u1, u2, ws.err.get(), B, n, eps, lt, theta, L.w, L.h);
-          MELLM_LAUNCH(kDual, grid, block, st, u1, u2, ws.p11.get(), ws.p12.get(), ws.p21.get(), ws.p22.get(), ws.err.get(),
-                       B, n, eps, taut, L.w, L.h);
+        memsetAsync(ws.last.get(), 0, size_t(B) * sizeof(int), st);
+        for (int k = 0; k < p.innerIterations; ++k, ++n) {
+          const bool even = (k & 1) == 0;
+          MELLM_LAUNCH(kIterate, grid, block, st, ws.I1wx.get(), ws.I1wy.get(), ws.grad.get(), ws.rho.get(), even ? A : Bs,
+                       even ? Bs : A, ws.err.get(), ws.last.get(), B, n, k, eps, lt, theta, taut, L.w, L.h);
         }
+        MELLM_LAUNCH(kSettle, grid, block, st, A, Bs, ws.last.get(), L.w, L.h);
         checkLaunch("TV-L1 iteration kernels");
         // One small read-back per outer iteration: stop launching once every pair has converged.
         copyD2H(ws.hostErr.get(), ws.err.get() + size_t((n + 2) % 3) * B, size_t(B) * sizeof(double), st);
