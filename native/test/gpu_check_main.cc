@@ -5,11 +5,12 @@
 // (scripts/device-check.sh), or with g++ -DMELLM_GPU_EMULATE, where the kernels run as loops on the CPU
 // (test/native/gpu-check.test.ts runs that build with --quick on every machine).
 //
-// usage: gpu_check PAIRS.txt [--quick | --smoke]
+// usage: gpu_check PAIRS.txt [--quick | --smoke | --lost-context]
 //   PAIRS.txt: one pair per line, "name width height noseX noseY onset.raw apex.raw" (8-bit grey frames,
 //   paths relative to the list). Prints one JSON object per line; exit 0 when every check passed, 1 when
 //   one failed, 3 when no CUDA device is usable. --quick: the checks only; --smoke: the checks and the
-//   speed section with tiny batches (to exercise it in the emulation build).
+//   speed section with tiny batches (to exercise it in the emulation build); --lost-context: what
+//   follows a context-losing failure (emulation build with MELLM_GPU_EMULATE_FAULT=N only).
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -254,6 +255,32 @@ void speed(const std::vector<Pair>& pairs) {
   }
 }
 
+// Only meaningful with an injected fault (MELLM_GPU_EMULATE_FAULT in the emulation build): a failure that
+// loses the CUDA context is a clear error, and afterwards 'auto' computes on the CPU and 'cuda' is refused.
+void lostContext(const std::vector<Pair>& pairs) {
+  try {
+    run(Device::Cuda, 0, {pairs[0]}, false);
+    report("a lost GPU context is a clear error", false, "\"message\":\"no error\"");
+  } catch (const std::exception& e) {
+    std::string m = e.what();
+    report("a lost GPU context is a clear error",
+           m.find("illegal memory access") != std::string::npos && m.find("Restart Extension Host") != std::string::npos,
+           "\"message\":\"" + jsonEscape(m) + "\"");
+  }
+  report("afterwards auto resolves to the CPU", mellm::resolveDevice(Device::Auto, 0) == Device::Cpu, "");
+  Result viaAuto = run(Device::Auto, 0, {pairs[0]}, true)[0];
+  Result cpu = run(Device::Cpu, 0, {pairs[0]}, true)[0];
+  report("afterwards auto still computes (on the CPU)", viaAuto.u == cpu.u && viaAuto.rgb == cpu.rgb, "");
+  try {
+    mellm::resolveDevice(Device::Cuda, 0);
+    report("afterwards cuda is refused with the reason", false, "");
+  } catch (const std::exception& e) {
+    std::string m = e.what();
+    report("afterwards cuda is refused with the reason", m.find("failed earlier in this process") != std::string::npos,
+           "\"message\":\"" + jsonEscape(m) + "\"");
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -270,6 +297,10 @@ int main(int argc, char** argv) {
     if (info.cudaDevices == 0) return 3;
     std::vector<Pair> pairs = readPairs(argv[1]);
     if (pairs.empty()) throw std::runtime_error(std::string("no pairs in ") + argv[1]);
+    if (argc > 2 && std::string(argv[2]) == "--lost-context") {
+      lostContext(pairs);
+      return allPassed ? 0 : 1;
+    }
     correctness(pairs);
     if (!quick) speed(pairs);
   } catch (const std::exception& e) {

@@ -29,10 +29,18 @@ function parse(stdout: string): Line[] {
     .map((l) => JSON.parse(l) as Line);
 }
 
-test('gpu_check (emulation build): checks pass and the speed section runs', async () => {
+let emulation: { bin: string; dir: string } | undefined;
+function emulationBuild(): { bin: string; dir: string } {
+  if (emulation) return emulation;
   const dir = mkdtempSync(join(tmpdir(), 'mellm-gpu-check-'));
   const bin = join(dir, 'gpu_check');
   execFileSync('g++', ['-std=c++17', '-DMELLM_WITH_CUDA', '-DMELLM_GPU_EMULATE', ...CPU_FLAGS, '-I', S, '-x', 'c++', ...CUDA_SOURCES, '-x', 'none', ...SOURCES, MAIN, '-o', bin]);
+  emulation = { bin, dir };
+  return emulation;
+}
+
+test('gpu_check (emulation build): checks pass and the speed section runs', async () => {
+  const { bin, dir } = emulationBuild();
   const list = await writeCheckPairs(join(dir, 'pairs'), ['s1left_128x156', 's5top_128x156'].map((n) => join(FACES, n)));
   const r = spawnSync(bin, [list, '--smoke'], { encoding: 'utf8' });
   const lines = parse(r.stdout);
@@ -48,6 +56,17 @@ test('gpu_check (emulation build): checks pass and the speed section runs', asyn
     const f = figures.find((x) => want.test(x.figure!));
     assert.ok(f && Number.isFinite(f.value) && f.value! > 0, `figure ${want}: ${JSON.stringify(f)}`);
   }
+});
+
+test('a failure that loses the GPU context: a clear error, then auto computes on the CPU and cuda is refused', async () => {
+  const { bin, dir } = emulationBuild();
+  const list = await writeCheckPairs(join(dir, 'lost'), [join(FACES, 's3mid_128x156')]);
+  // The emulated device faults at its 2nd synchronisation, as a kernel with an illegal address would.
+  const r = spawnSync(bin, [list, '--lost-context'], { encoding: 'utf8', env: { ...process.env, MELLM_GPU_EMULATE_FAULT: '2' } });
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+  const checks = parse(r.stdout).filter((l) => l.check !== undefined);
+  assert.equal(checks.length, 4);
+  assert.ok(checks.every((l) => l.pass === true), r.stdout);
 });
 
 const nvcc = spawnSync(process.execPath, [join(ROOT, 'scripts', 'detect-cuda.js'), '--home'], { encoding: 'utf8' }).stdout.trim();

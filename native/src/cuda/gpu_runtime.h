@@ -1,8 +1,11 @@
 // Device memory, streams and error handling for the GPU backend, with a CPU emulation of the same
 // calls (MELLM_GPU_EMULATE) so the GPU code path is testable where no GPU exists.
 #pragma once
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
+#include <mutex>
 #include <stdexcept>
 #include <string>
 
@@ -11,6 +14,32 @@
 
 namespace mellm {
 namespace gpu {
+
+// After some failures (an illegal address, a kernel fault, an uncorrectable ECC error) the CUDA context is
+// unusable for the rest of the process. The first such failure is remembered: from then on no device is
+// reported (so 'auto' uses the CPU) and 'cuda' is refused with this reason.
+inline std::mutex& lostMutex() {
+  static std::mutex m;
+  return m;
+}
+inline std::string& lostReasonRef() {
+  static std::string r;
+  return r;
+}
+inline std::string lostReason() {
+  std::lock_guard<std::mutex> g(lostMutex());
+  return lostReasonRef();
+}
+constexpr const char* kLostAdvice =
+    "the GPU cannot be used again by this process: restart it (in VS Code: Developer: Restart Extension Host); "
+    "until then device 'auto' uses the CPU";
+[[noreturn]] inline void failLost(const std::string& what) {
+  {
+    std::lock_guard<std::mutex> g(lostMutex());
+    if (lostReasonRef().empty()) lostReasonRef() = what;
+  }
+  throw GpuError(what + "; " + kLostAdvice);
+}
 
 #ifdef MELLM_GPU_EMULATE
 inline void check(int, const char*) {}
@@ -28,16 +57,40 @@ inline void copyD2D(void* d, const void* s, size_t n, cudaStream_t) { std::memcp
 inline void memsetAsync(void* d, int v, size_t n, cudaStream_t) { std::memset(d, v, n); }
 inline cudaStream_t createStream() { return 0; }
 inline void destroyStream(cudaStream_t) {}
-inline void syncStream(cudaStream_t) {}
+// MELLM_GPU_EMULATE_FAULT=N: the Nth synchronisation fails as a kernel fault would (tests of the lost-context path).
+inline void syncStream(cudaStream_t) {
+  static const long faultAt = std::getenv("MELLM_GPU_EMULATE_FAULT") ? std::atol(std::getenv("MELLM_GPU_EMULATE_FAULT")) : 0;
+  static std::atomic<long> syncs{0};
+  if (faultAt > 0 && ++syncs == faultAt) failLost("CUDA kernel execution failed: an illegal memory access was encountered (emulated)");
+}
 inline void checkLaunch(const char*) {}
 inline int deviceCount(std::string* why) {
-  if (why) *why = "";
-  return 1;
+  std::string lost = lostReason();
+  if (why) *why = lost.empty() ? "" : "the GPU failed earlier in this process (" + lost + "): restart the process to use it again";
+  return lost.empty() ? 1 : 0;
 }
 inline void setDevice(int) {}
 #else
+inline bool losesContext(cudaError_t e) {
+  switch (e) {
+    case cudaErrorIllegalAddress:
+    case cudaErrorLaunchFailure:
+    case cudaErrorHardwareStackError:
+    case cudaErrorIllegalInstruction:
+    case cudaErrorMisalignedAddress:
+    case cudaErrorInvalidAddressSpace:
+    case cudaErrorInvalidPc:
+    case cudaErrorAssert:
+    case cudaErrorLaunchTimeout:
+    case cudaErrorECCUncorrectable:
+      return true;
+    default:
+      return false;
+  }
+}
 inline void check(cudaError_t e, const char* what) {
   if (e == cudaSuccess) return;
+  if (losesContext(e)) failLost(std::string("CUDA ") + what + " failed: " + cudaGetErrorString(e));
   bool oom = e == cudaErrorMemoryAllocation;
   cudaGetLastError();  // clear a sticky-free error so the next call starts clean
   throw GpuError(std::string("CUDA ") + what + " failed: " + cudaGetErrorString(e) +
@@ -76,6 +129,10 @@ inline std::string cudaVersionText(int v) { return std::to_string(v / 1000) + ".
 
 /** Number of usable devices; 0 with the reason, in the user's terms, when there is none. */
 inline int deviceCount(std::string* why) {
+  if (std::string lost = lostReason(); !lost.empty()) {
+    if (why) *why = "the GPU failed earlier in this process (" + lost + "): restart the process to use it again";
+    return 0;
+  }
   int n = 0;
   cudaError_t e = cudaGetDeviceCount(&n);
   if (e != cudaSuccess) {
