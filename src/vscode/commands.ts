@@ -6,7 +6,7 @@ import { performance } from 'node:perf_hooks';
 import * as vscode from 'vscode';
 import { runDatasetMmc, type BatchSummary, type MmcEngine } from '../core/dataset/batch';
 import { scanDataset } from '../core/dataset/scan';
-import { createNosePool } from '../core/face/pool';
+import { createNosePool, defaultNosePoolSize } from '../core/face/pool';
 import { decodeImage } from '../core/image';
 import { loadClipData } from './clipPipeline';
 import { listForFolder, listForScan, pairEntry, type ClipList } from './clips';
@@ -144,7 +144,8 @@ async function computeDatasetMaps(context: vscode.ExtensionContext, log: vscode.
   const out = path.join(panelCache, 'datasets', scan.dataset.replace(/[^A-Za-z0-9._-]+/g, '_'));
   // The batch's engine goes through the panel pipeline, so opening any clip afterwards is a cache hit.
   // Faces are found on worker threads: on this one (the extension host's) each would stall it ~20 ms.
-  const faces = createNosePool();
+  // At most 4 in the editor: each worker holds its own models (~80 MiB).
+  const faces = createNosePool({ size: Math.min(4, defaultNosePoolSize()) });
   const engine: MmcEngine = async (req) => {
     const d = await loadClipData(req.onsetPath, req.apexPath, {
       cacheDir: panelCache,
