@@ -96,7 +96,7 @@ export function resampleSquare(img: RasterImage, region: Region, layout: SquareL
   const stride = img.width * ch;
   const width3 = out * 3;
   // Horizontal pass, once per source row that a vertical tap uses (rows are visited in increasing order).
-  const rowCache = new Map<number, Float32Array>();
+  const rows: (Float32Array | undefined)[] = new Array(region.height);
   const horizontal = (ry: number): Float32Array => {
     const r = new Float32Array(width3);
     const base = (region.y + ry) * stride + region.x * ch;
@@ -125,22 +125,43 @@ export function resampleSquare(img: RasterImage, region: Region, layout: SquareL
     }
     return r;
   };
+  // Vertical pass: one sweep per output row over all its taps. The sum is rounded to float32 after each
+  // tap, as accumulating tap by tap into the float32 output would round it.
   const dst = new Float32Array(out * width3);
+  const tapRows: Float32Array[] = [];
+  const tapW: number[] = [];
+  let freed = 0;
   for (let oy = 0; oy < out; oy++) {
     const o = oy * width3;
-    for (let k = yt.start[oy]; k < yt.start[oy + 1]; k++) {
-      const wt = yt.w[k];
-      const ry = yt.idx[k];
-      let row = rowCache.get(ry);
-      if (!row) {
-        row = horizontal(ry);
-        rowCache.set(ry, row);
+    const k0 = yt.start[oy];
+    const n = yt.start[oy + 1] - k0;
+    tapRows.length = n;
+    tapW.length = n;
+    for (let t = 0; t < n; t++) {
+      const ry = yt.idx[k0 + t];
+      tapRows[t] = rows[ry] ??= horizontal(ry);
+      tapW[t] = yt.w[k0 + t];
+    }
+    if (n === 1) {
+      const r0 = tapRows[0];
+      const w0 = tapW[0];
+      for (let i = 0; i < width3; i++) dst[o + i] = r0[i] * w0;
+    } else if (n === 2) {
+      const r0 = tapRows[0];
+      const r1 = tapRows[1];
+      const w0 = tapW[0];
+      const w1 = tapW[1];
+      for (let i = 0; i < width3; i++) dst[o + i] = Math.fround(r0[i] * w0) + r1[i] * w1;
+    } else if (n > 2) {
+      for (let i = 0; i < width3; i++) {
+        let acc = Math.fround(tapRows[0][i] * tapW[0]);
+        for (let t = 1; t < n; t++) acc = Math.fround(acc + tapRows[t][i] * tapW[t]);
+        dst[o + i] = acc;
       }
-      for (let i = 0; i < width3; i++) dst[o + i] += row[i] * wt;
     }
     // Rows that no later output row uses can go (tap rows never decrease).
-    const next = oy + 1 < out && yt.start[oy + 1] < yt.idx.length ? yt.idx[yt.start[oy + 1]] : Infinity;
-    for (const key of rowCache.keys()) if (key < next) rowCache.delete(key);
+    const next = oy + 1 < out && yt.start[oy + 1] < yt.idx.length ? yt.idx[yt.start[oy + 1]] : region.height;
+    for (; freed < next; freed++) rows[freed] = undefined;
   }
   return dst;
 }
