@@ -1,4 +1,5 @@
 // Shared by the bench modules (files starting with '_' are not benches themselves; see scripts/bench.mjs).
+import { performance } from 'node:perf_hooks';
 
 /** One measured figure, as scripts/bench.mjs collects and prints them. */
 export interface BenchRow {
@@ -15,6 +16,15 @@ export function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** Runs `fn`: its wall time, and how long this thread was busy meanwhile (event-loop utilisation x wall time). */
+export async function timeWithBusy(fn: () => Promise<unknown>): Promise<{ ms: number; busyMs: number }> {
+  const elu0 = performance.eventLoopUtilization();
+  const t = performance.now();
+  await fn();
+  const ms = performance.now() - t;
+  return { ms, busyMs: performance.eventLoopUtilization(elu0).utilization * ms };
 }
 
 /** A numeric `--name VALUE` option of a bench run alone. */

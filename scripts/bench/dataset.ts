@@ -5,10 +5,10 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { performance } from 'node:perf_hooks';
 import ExcelJS from 'exceljs';
 import sharp from 'sharp';
-import { median, numericOption, runAlone, type BenchRow } from './_common';
+import { writeJpegClips } from './_clips';
+import { median, numericOption, runAlone, timeWithBusy, type BenchRow } from './_common';
 import { runDatasetMmc, type MmcEngine } from '../../src/core/dataset/batch';
 import { cachePaths, fileSha, readCached, writeCached } from '../../src/core/dataset/cache';
 import { encodePng } from '../../src/core/image';
@@ -21,22 +21,10 @@ import { OPENCV_TVL1_DEFAULTS, type TvL1Params } from '../../src/core/native';
 
 const log = (s: string): void => void process.stderr.write(`dataset: ${s}\n`);
 
-/** `n` generic clip folders of 280x340 JPEG onset/apex frames of a real face (a known warp), one pixel changed per clip. */
+/** `n` generic clip folders of 280x340 JPEG onset/apex frames of a real face (a known warp). */
 async function buildFaceClips(root: string, n: number): Promise<void> {
   const src = path.join(__dirname, '..', '..', 'test', 'fixtures', 'faces', 's3right_280x340');
-  const onset = await loadGrey(path.join(src, 'onset.png'));
-  const apex = await loadGrey(path.join(src, 'apex.png'));
-  const jpeg = (data: Uint8Array, mark: number): Promise<Buffer> => {
-    const copy = Uint8Array.from(data);
-    copy[mark % copy.length] ^= 8; // content-keyed cache: no two clips the same
-    return sharp(Buffer.from(copy), { raw: { width: onset.width, height: onset.height, channels: 1 } }).jpeg({ quality: 95 }).toBuffer();
-  };
-  for (let i = 0; i < n; i++) {
-    const dir = path.join(root, `c${String(i).padStart(4, '0')}`);
-    fs.mkdirSync(dir, { recursive: true });
-    fs.writeFileSync(path.join(dir, 'onset.jpg'), await jpeg(onset.data, i));
-    fs.writeFileSync(path.join(dir, 'apex.jpg'), await jpeg(apex.data, i));
-  }
+  await writeJpegClips(root, n, await loadGrey(path.join(src, 'onset.png')), await loadGrey(path.join(src, 'apex.png')));
 }
 
 /** CASME II layout: `subjects` x `clips` clip folders of 5 empty frame files, and the coding sheet. */
@@ -233,12 +221,12 @@ export async function dataset(opts: { pairs?: number; size?: number; memClips?: 
       await buildFaceClips(faces, n);
       const pooled = await engineForDevice('cpu', jobs);
       const time = async (engine: MmcEngine, run: number): Promise<{ msPerClip: number; busyPerClip: number }> => {
-        const elu0 = performance.eventLoopUtilization();
-        const t = performance.now();
-        const { summary } = await computeDatasetMaps(faces, { out: path.join(tmp, `faces-cache-${run}`), device: 'cpu', jobs, engine });
-        const ms = performance.now() - t;
-        if (summary.computed !== n) throw new Error(`faces: ${summary.computed} of ${n} computed`);
-        return { msPerClip: ms / n, busyPerClip: (performance.eventLoopUtilization(elu0).utilization * ms) / n };
+        let computed = 0;
+        const { ms, busyMs } = await timeWithBusy(async () => {
+          computed = (await computeDatasetMaps(faces, { out: path.join(tmp, `faces-cache-${run}`), device: 'cpu', jobs, engine })).summary.computed;
+        });
+        if (computed !== n) throw new Error(`faces: ${computed} of ${n} computed`);
+        return { msPerClip: ms / n, busyPerClip: busyMs / n };
       };
       await time(pooled.engine, -1); // warm-up: models on both sides, workers started
       await time(engine, -2);

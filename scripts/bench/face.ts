@@ -6,11 +6,10 @@
 //   node --import tsx scripts/bench/face.ts      (or: npm run bench -- face)
 import { readFileSync } from 'node:fs';
 import * as os from 'node:os';
-import { performance } from 'node:perf_hooks';
 import { join, resolve } from 'node:path';
 import sharp from 'sharp';
 import * as ort from 'onnxruntime-node';
-import { runAlone, type BenchRow } from './_common';
+import { runAlone, timeWithBusy, type BenchRow } from './_common';
 
 const ROOT = resolve(__dirname, '..', '..');
 
@@ -66,13 +65,11 @@ export async function face(): Promise<BenchRow[]> {
   const { createNosePool, defaultNosePoolSize } = await import('../../src/core/face/pool');
   const frames = Array.from({ length: 48 }, () => face280);
   const timeLocate = async (locate: (img: typeof face280) => Promise<unknown>, parallel: boolean): Promise<{ rate: number; busyMs: number }> => {
-    const elu0 = performance.eventLoopUtilization();
-    const t = performance.now();
-    if (parallel) await Promise.all(frames.map((f) => locate(f)));
-    else for (const f of frames) await locate(f);
-    const ms = performance.now() - t;
-    const elu = performance.eventLoopUtilization(elu0);
-    return { rate: (frames.length * 1000) / ms, busyMs: (elu.utilization * ms) / frames.length };
+    const { ms, busyMs } = await timeWithBusy(async () => {
+      if (parallel) await Promise.all(frames.map((f) => locate(f)));
+      else for (const f of frames) await locate(f);
+    });
+    return { rate: (frames.length * 1000) / ms, busyMs: busyMs / frames.length };
   };
   await locateNoseTip(face280);
   const mainRun = await timeLocate((f) => locateNoseTip(f), false);

@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import sharp from 'sharp';
+import { writeJpegClips } from './_clips';
 import { median, numericOption, round, runAlone, type BenchRow } from './_common';
 import { computeDatasetMaps } from '../../src/core/dataset';
 import { loadGrey } from '../../src/core/image';
@@ -50,17 +50,7 @@ async function dfmeSized(tmp: string, clips: number): Promise<BenchRow[]> {
   const apex = await loadGrey(path.join(tmp, src, 'apex.png'));
   const root = path.join(tmp, 'dfme-sized');
   log(`writing ${clips} clips of JPEG frames`);
-  const jpeg = (img: GreyImage, d: number, mark: number): Promise<Buffer> => {
-    const data = img.data.map((v) => Math.max(0, Math.min(255, v + d)));
-    data[mark % data.length] ^= 8; // one pixel per clip: no two clips share content (the cache is content-keyed)
-    return sharp(Buffer.from(data), { raw: { width: img.width, height: img.height, channels: 1 } }).jpeg({ quality: 95 }).toBuffer();
-  };
-  for (let i = 0; i < clips; i++) {
-    const dir = path.join(root, `c${String(i).padStart(5, '0')}`);
-    fs.mkdirSync(dir, { recursive: true });
-    fs.writeFileSync(path.join(dir, 'onset.jpg'), await jpeg(onset, (i % 9) - 4, i));
-    fs.writeFileSync(path.join(dir, 'apex.jpg'), await jpeg(apex, (i % 9) - 4, i));
-  }
+  await writeJpegClips(root, clips, onset, apex, (i) => (i % 9) - 4);
   log(`dataset job: ${clips} clips on the GPU`);
   const t = performance.now();
   const { summary } = await computeDatasetMaps(root, { out: path.join(tmp, 'dfme-cache'), device: 'cuda' });

@@ -30,6 +30,11 @@ inline std::string lostReason() {
   std::lock_guard<std::mutex> g(lostMutex());
   return lostReasonRef();
 }
+// deviceCount's reason once the context is lost ("" while it is not).
+inline std::string lostDeviceWhy() {
+  std::string lost = lostReason();
+  return lost.empty() ? "" : "the GPU failed earlier in this process (" + lost + "): restart the process to use it again";
+}
 constexpr const char* kLostAdvice =
     "the GPU cannot be used again by this process: restart it (in VS Code: Developer: Restart Extension Host); "
     "until then device 'auto' uses the CPU";
@@ -65,8 +70,8 @@ inline void syncStream(cudaStream_t) {
 }
 inline void checkLaunch(const char*) {}
 inline int deviceCount(std::string* why) {
-  std::string lost = lostReason();
-  if (why) *why = lost.empty() ? "" : "the GPU failed earlier in this process (" + lost + "): restart the process to use it again";
+  std::string lost = lostDeviceWhy();
+  if (why) *why = lost;
   return lost.empty() ? 1 : 0;
 }
 inline void setDevice(int) {}
@@ -129,8 +134,8 @@ inline std::string cudaVersionText(int v) { return std::to_string(v / 1000) + ".
 
 /** Number of usable devices; 0 with the reason, in the user's terms, when there is none. */
 inline int deviceCount(std::string* why) {
-  if (std::string lost = lostReason(); !lost.empty()) {
-    if (why) *why = "the GPU failed earlier in this process (" + lost + "): restart the process to use it again";
+  if (std::string lost = lostDeviceWhy(); !lost.empty()) {
+    if (why) *why = lost;
     return 0;
   }
   int n = 0;

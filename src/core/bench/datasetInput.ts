@@ -4,7 +4,7 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { runDatasetMmc, type BatchProgress, type Manifest, type MmcEngine } from '../dataset/batch';
-import { DEFAULT_RENDER, engineForDevice } from '../dataset/engine';
+import { DEFAULT_RENDER, engineOrDefault } from '../dataset/engine';
 import { scanDataset } from '../dataset/scan';
 import type { Device } from '../native';
 import { measurePairMotion } from '../reasoning/pairMotion';
@@ -122,7 +122,7 @@ export async function openBenchDataset(root: string, protocol: BenchProtocol, op
       if (!opts.maps) throw new Error('openBenchDataset: a maps cache folder is needed for MMC-Map input');
       const cache = path.resolve(opts.maps);
       // As `mellm dataset mmc`: batched on a GPU, faces found on worker threads.
-      const chosen = opts.engine ? { engine: opts.engine, jobs: opts.jobs ?? 1 } : await engineForDevice(opts.device ?? 'auto', opts.jobs ?? 1);
+      const chosen = await engineOrDefault(opts.engine, opts.device, opts.jobs ?? 1);
       const summary = await runDatasetMmc(scan, {
         out: cache,
         only: selected.map((c) => c.id),

@@ -49,3 +49,12 @@ export async function engineForDevice(device: Device, jobs: number): Promise<{ e
     batched: true,
   };
 }
+
+/** The caller's engine when there is one (with its `jobs`), else engineForDevice's for `device`. */
+export async function engineOrDefault(
+  engine: MmcEngine | undefined,
+  device: Device | undefined,
+  jobs: number | undefined,
+): Promise<{ engine: MmcEngine; jobs: number | undefined }> {
+  return engine ? { engine, jobs } : engineForDevice(device ?? 'auto', jobs ?? 1);
+}

@@ -1,6 +1,6 @@
 // Public face of the dataset module: scanning, protocol subsets, apex spotting and the batch MMC job.
 import { type BatchOptions, type BatchSummary, runDatasetMmc } from './batch';
-import { DEFAULT_RENDER, engineForDevice } from './engine';
+import { DEFAULT_RENDER, engineOrDefault } from './engine';
 import { scanDataset } from './scan';
 import type { ScanResult } from './types';
 
@@ -30,7 +30,7 @@ export type DatasetMapsOptions = Omit<BatchOptions, 'engine' | 'render'> & Parti
  */
 export async function computeDatasetMaps(dir: string, opts: DatasetMapsOptions): Promise<{ scan: ScanResult; summary: BatchSummary }> {
   const scan = await scanDataset(dir);
-  const chosen = opts.engine ? { engine: opts.engine, jobs: opts.jobs } : await engineForDevice(opts.device ?? 'auto', opts.jobs ?? 1);
+  const chosen = await engineOrDefault(opts.engine, opts.device, opts.jobs);
   const summary = await runDatasetMmc(scan, { ...opts, jobs: chosen.jobs, engine: chosen.engine, render: opts.render ?? DEFAULT_RENDER });
   return { scan, summary };
 }

@@ -35,17 +35,27 @@ export function defaultNosePoolSize(): number {
   return Math.max(1, Math.min(8, os.availableParallelism() - 1));
 }
 
-function startWorker(): Worker {
-  // Bundled: dist/noseWorker.js beside the bundle. From sources (tests, scripts under tsx): the .ts file,
-  // loaded through tsx's CommonJS hook, which a worker does not inherit from `--import tsx`.
+// How to start a worker, found once: bundled, dist/noseWorker.js beside the bundle; from sources (tests,
+// scripts under tsx), the .ts file loaded through tsx's CommonJS hook, which a worker does not inherit
+// from `--import tsx`.
+let entry: { code: string; eval: boolean } | undefined;
+function workerEntry(): { code: string; eval: boolean } {
+  if (entry) return entry;
   const bundled = path.join(__dirname, 'noseWorker.js');
-  if (fs.existsSync(bundled)) return new Worker(bundled);
   const source = path.join(__dirname, 'noseWorker.ts');
-  if (fs.existsSync(source)) {
+  if (fs.existsSync(bundled)) entry = { code: bundled, eval: false };
+  else if (fs.existsSync(source)) {
     const tsx = require.resolve('tsx/cjs/api');
-    return new Worker(`require(${JSON.stringify(tsx)}).register(); require(${JSON.stringify(source)});`, { eval: true });
+    entry = { code: `require(${JSON.stringify(tsx)}).register(); require(${JSON.stringify(source)});`, eval: true };
+  } else {
+    throw new FaceModelError(`the face-detection worker is missing (looked for ${bundled} and ${source}): reinstall the extension or run npm run build`);
   }
-  throw new FaceModelError(`the face-detection worker is missing (looked for ${bundled} and ${source}): reinstall the extension or run npm run build`);
+  return entry;
+}
+
+function startWorker(): Worker {
+  const e = workerEntry();
+  return new Worker(e.code, { eval: e.eval });
 }
 
 interface Pending {
