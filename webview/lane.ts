@@ -1,6 +1,6 @@
 // A reasoning lane: source picker, stop/regenerate, the streamed answer, AU chips and the emotion badge.
 // Two lanes side by side make "Compare".
-import type { AnalysisResult, AuRef, ClipView, Lane, PanelSettingsView, SourceSpec } from '../src/core/protocol';
+import type { AnalysisResult, AuRef, ClipView, Lane, PanelSettingsView, SourceSpec } from '../src/shared/protocol';
 import { StreamView } from './stream';
 
 export interface LaneHooks {

@@ -16,7 +16,7 @@ import {
   type PanelSettingsView,
   type SourceSpec,
   type WebviewMessage,
-} from '../src/core/protocol';
+} from '../src/shared/protocol';
 import { buildLegend } from './legend';
 import { LaneView, button } from './lane';
 import { Viewer, type ViewMode } from './viewer';

@@ -3,7 +3,7 @@
 // text nodes only: model text is never parsed as HTML, so "<img onerror=...>" stays visible text.
 // Every text run remembers its character offsets in the source so claim-check spans (which are
 // offsets into the raw answer) can be marked on the rendered text.
-import type { ClaimMark } from '../src/core/protocol';
+import type { ClaimMark } from '../src/shared/protocol';
 
 interface Seg {
   text: string;

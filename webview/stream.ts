@@ -1,7 +1,7 @@
 // One reasoning lane's text area. Deltas are buffered and rendered at most once per animation frame:
 // the stable prefix (up to the last blank line) is rendered once and kept, only the growing tail block is
 // rebuilt, so a 2,000-token answer costs a small, bounded amount of work per frame.
-import type { ClaimMark } from '../src/core/protocol';
+import type { ClaimMark } from '../src/shared/protocol';
 import { renderMarkdown, stableEnd } from './markdown';
 
 export class StreamView {

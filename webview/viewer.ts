@@ -1,7 +1,7 @@
 // The image stage: onset / apex / MMC-Map / flow-only views, overlay opacity, onset<->apex flicker,
 // zoom (wheel, around the cursor) and pan (drag), landmark and region-outline overlays, the head-motion
 // vector, and AU-driven region highlighting. Images are <img> elements fed only validated data: URLs.
-import type { ClipView } from '../src/core/protocol';
+import type { ClipView } from '../src/shared/protocol';
 
 export type ViewMode = 'onset' | 'apex' | 'map' | 'flow';
 const SVG = 'http://www.w3.org/2000/svg';

@@ -5,7 +5,7 @@
 import * as path from 'node:path';
 import { analyse } from '../../src/vscode/analysis';
 import { dataUrl, loadClipData } from '../../src/vscode/clipPipeline';
-import { PROTOCOL_VERSION } from '../../src/core/protocol';
+import { PROTOCOL_VERSION } from '../../src/shared/protocol';
 import { buildPrompt } from '../../src/core/reasoning/prompts';
 import { BuiltinReasoner, chunkText } from '../../src/core/reasoning/reasoner';
 import { openPanel, ROOT } from '../../test/webview/harness';

@@ -1,6 +1,6 @@
 // Runs one reasoning lane for the panel: streams a ReasoningSource into protocol messages, then parses the
 // answer (AUs, emotion) and checks its region claims against the measured motion. No 'vscode' import.
-import type { AnalysisResult, AuRef, ClaimMark, HostMessage, Lane } from '../core/protocol';
+import type { AnalysisResult, AuRef, ClaimMark, HostMessage, Lane } from '../shared/protocol';
 import { parseAnswer } from '../core/reasoning/parse';
 import { checkClaims } from '../core/reasoning/claimCheck';
 import type { RegionMotionReport } from '../core/reasoning/regionMotion';

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { spotApex } from '../core/dataset/apex';
 import { scanDataset } from '../core/dataset/scan';
 import type { Clip, ScanResult } from '../core/dataset/types';
-import type { AuRef, ClipRef } from '../core/protocol';
+import type { AuRef, ClipRef } from '../shared/protocol';
 import { pairInFolder } from './clipPipeline';
 
 export interface ClipEntry {

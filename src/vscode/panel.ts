@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import * as vscode from 'vscode';
 import { writeFileAtomic } from '../core/atomicWrite';
-import { PROTOCOL_VERSION, parsePersistedState, parseWebviewMessage, type ClipView, type HostMessage, type Lane, type SourceSpec, type WebviewMessage } from '../core/protocol';
+import { PROTOCOL_VERSION, parsePersistedState, parseWebviewMessage, type ClipView, type HostMessage, type Lane, type SourceSpec, type WebviewMessage } from '../shared/protocol';
 import { buildPrompt } from '../core/reasoning/prompts';
 import { BuiltinReasoner } from '../core/reasoning/reasoner';
 import type { ReasoningSource } from '../core/reasoning/source';

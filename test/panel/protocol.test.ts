@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { PROTOCOL_VERSION, parseHostMessage, parsePersistedState, parseWebviewMessage } from '../../src/core/protocol';
+import { PROTOCOL_VERSION, parseHostMessage, parsePersistedState, parseWebviewMessage } from '../../src/shared/protocol';
 import { analyse, regionsForAu } from '../../src/vscode/analysis';
 import { cacheKey, loadClipData, pairInFolder } from '../../src/vscode/clipPipeline';
 import { BuiltinReasoner } from '../../src/core/reasoning/reasoner';

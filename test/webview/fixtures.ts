@@ -1,7 +1,7 @@
 // Synthetic clip data for the panel tests: flat-colour images whose pixels the tests can check,
 // a region polygon, and a long FGMU-style answer.
 import sharp from 'sharp';
-import type { ClipView } from '../../src/core/protocol';
+import type { ClipView } from '../../src/shared/protocol';
 
 export const W = 200;
 export const H = 240;

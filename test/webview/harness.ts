@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { panelHtml } from '../../src/vscode/panelHtml';
-import type { HostMessage } from '../../src/core/protocol';
+import type { HostMessage } from '../../src/shared/protocol';
 
 export const ROOT = resolve(__dirname, '..', '..');
 const ORIGIN = 'https://panel.test';

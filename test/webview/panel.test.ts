@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { openPanel, ROOT, CHROMIUM, type PanelPage } from './harness';
 import { testClip, longAnswer, LIP_REGION } from './fixtures';
-import { PROTOCOL_VERSION, type HostMessage } from '../../src/core/protocol';
+import { PROTOCOL_VERSION, type HostMessage } from '../../src/shared/protocol';
 
 const skip = !existsSync(CHROMIUM) ? 'no /usr/bin/chromium' : !existsSync(join(ROOT, 'dist/webview.js')) ? 'dist/webview.js missing: run node esbuild.js' : false;
 
