@@ -72,13 +72,32 @@ export interface ClipView {
 export interface AnalysisResult {
   aus: AuRef[];
   /** Emotion id, or 'unparsed' when the conclusion named none. */
+  /**
+   * The emotion as the panel should print it, in the UI's display language (host-side string, e.g.
+   * "开心" or "happiness"; "unparsed" localised too). Absent from older hosts: fall back to `emotion`.
+   */
+  emotionLabel?: string;
   emotion: string;
   claims: ClaimMark[];
   /** AU number -> region names it moves (for chip hover highlighting). */
   auRegions: Record<string, string[]>;
 }
+/** The languages the UI (panel, legend, built-in answer, host strings) is offered in. */
+export type UiLang = 'en' | 'zh';
 
+
+  /** Prompt language sent to a MELLM server (mellm.language): NOT the UI's language. */
 export interface PanelSettingsView {
+  /**
+   * VS Code's display language reduced to what the UI offers: the panel's strings and the legend follow it.
+   * A later language change sends a new 'init'. Absent (older hosts, tests): English.
+   */
+  uiLang?: UiLang;
+  /**
+   * vscode.l10n.bundle of the host (English source string -> translation) for the webview's own strings;
+   * absent or empty in English. Keys are the English strings, as with vscode.l10n.t.
+   */
+  l10n?: Record<string, string>;
   lang: 'zh' | 'en';
   trusted: boolean;
   defaultSource: SourceSpec;
@@ -86,6 +105,20 @@ export interface PanelSettingsView {
   endpoints: string[];
   model?: string;
 }
+/**
+ * Actions the host offers when a lane fails (server down, bad key, timeout). The panel renders one button per
+ * action with the host's (localised) label, in the given order, and posts { type: 'laneAction' } back.
+ */
+export type LaneActionId = 'retry' | 'useBuiltin' | 'openSettings';
+export const LANE_ACTION_IDS: readonly LaneActionId[] = ['retry', 'useBuiltin', 'openSettings'];
+export interface LaneAction {
+  id: LaneActionId;
+  label: string;
+}
+
+/** Panel-side toggles the workbench triggers (keybindings, command palette) while the panel is active. */
+export type PanelCommand = 'compare';
+
 
 export type HostMessage =
   | { type: 'init'; version: number; settings: PanelSettingsView }
@@ -94,10 +127,12 @@ export type HostMessage =
   | { type: 'streamStart'; clipId: string; lane: Lane; label: string; kind: SourceKind }
   | { type: 'streamDelta'; clipId: string; lane: Lane; text: string }
   | { type: 'streamDone'; clipId: string; lane: Lane; stop: string; incomplete: boolean; message?: string; totalMs: number }
-  | { type: 'streamError'; clipId: string; lane: Lane; message: string }
+  | { type: 'streamError'; clipId: string; lane: Lane; message: string; actions?: LaneAction[] }
   | { type: 'analysis'; clipId: string; lane: Lane; result: AnalysisResult }
   | { type: 'exported'; files: string[] }
-  | { type: 'notice'; level: 'info' | 'warning' | 'error'; message: string };
+  | { type: 'notice'; level: 'info' | 'warning' | 'error'; message: string }
+  /** Run a panel-side command (e.g. toggle the Compare lane, as its toolbar button does). */
+  | { type: 'panelCommand'; command: PanelCommand };
 
 export type WebviewMessage =
   | { type: 'ready' }
@@ -108,7 +143,9 @@ export type WebviewMessage =
   | { type: 'openSettings' }
   /** The map image finished loading in the panel (the host measures command -> map on screen). */
   | { type: 'mapShown'; clipId: string }
-  | { type: 'log'; level: 'info' | 'error'; message: string };
+  | { type: 'log'; level: 'info' | 'error'; message: string }
+  /** The user chose one of a failed lane's actions (streamError.actions). */
+  | { type: 'laneAction'; clipId: string; lane: Lane; action: LaneActionId };
 
 // ---------- validation (hand-written; a failed check returns a reason, never throws) ----------
 
@@ -126,6 +163,9 @@ const isPoint = (x: unknown): x is [number, number] => Array.isArray(x) && x.len
 /** Images must be PNG/JPEG data URLs or webview resource URLs: nothing else is put into an <img>. */
 const isImageUrl = (x: unknown) =>
   isStr(x) && (/^data:image\/(png|jpeg);base64,[A-Za-z0-9+/=]*$/.test(x) || /^https:\/\/[^\s"'<>]+$/.test(x) || /^vscode-(webview|resource):/.test(x));
+
+const isActionId = (x: unknown): x is LaneActionId => (LANE_ACTION_IDS as readonly unknown[]).includes(x);
+const isLaneAction = (x: unknown): x is LaneAction => isObj(x) && isActionId(x.id) && isStr(x.label) && x.label.length <= 200;
 
 function isSource(x: unknown): x is SourceSpec {
   return isObj(x) && isKind(x.kind) && optStr(x.endpoint) && optStr(x.model);
@@ -170,6 +210,8 @@ function clipError(c: unknown): string | null {
 function settingsError(s: unknown): string | null {
   if (!isObj(s)) return 'settings is not an object';
   if (s.lang !== 'zh' && s.lang !== 'en') return 'settings.lang must be zh or en';
+  if (s.uiLang !== undefined && s.uiLang !== 'zh' && s.uiLang !== 'en') return 'settings.uiLang must be zh or en';
+  if (s.l10n !== undefined && !(isObj(s.l10n) && Object.values(s.l10n).every(isStr))) return 'settings.l10n malformed';
   if (!isBool(s.trusted)) return 'settings.trusted missing';
   if (!isSource(s.defaultSource)) return 'settings.defaultSource malformed';
   if (!(Array.isArray(s.endpoints) && s.endpoints.every(isStr))) return 'settings.endpoints malformed';
@@ -180,6 +222,7 @@ function resultError(r: unknown): string | null {
   if (!isObj(r)) return 'result is not an object';
   if (!(Array.isArray(r.aus) && r.aus.every(isAu))) return 'result.aus malformed';
   if (!isStr(r.emotion)) return 'result.emotion missing';
+  if (!optStr(r.emotionLabel)) return 'result.emotionLabel malformed';
   if (!(Array.isArray(r.claims) && r.claims.every(isClaim))) return 'result.claims malformed';
   if (!isObj(r.auRegions) || !Object.values(r.auRegions).every((v) => Array.isArray(v) && v.every(isStr))) return 'result.auRegions malformed';
   return null;
@@ -212,7 +255,9 @@ export function parseHostMessage(x: unknown): Parsed<HostMessage> {
     case 'streamDone':
       return check(isStr(m.clipId) && isLane(m.lane) && isStr(m.stop) && isBool(m.incomplete) && optStr(m.message) && isNum(m.totalMs), 'bad fields');
     case 'streamError':
-      return check(isStr(m.clipId) && isLane(m.lane) && isStr(m.message), 'bad fields');
+      return check(isStr(m.clipId) && isLane(m.lane) && isStr(m.message) && (m.actions === undefined || (Array.isArray(m.actions) && m.actions.every(isLaneAction))), 'bad fields');
+    case 'panelCommand':
+      return check(m.command === 'compare', 'unknown command');
     case 'analysis': {
       if (!isStr(m.clipId) || !isLane(m.lane)) return bad('analysis: bad fields');
       const e = resultError(m.result);
@@ -248,6 +293,8 @@ export function parseWebviewMessage(x: unknown): Parsed<WebviewMessage> {
       return check(isStr(m.clipId) && (m.mapPng === undefined || (isStr(m.mapPng) && m.mapPng.startsWith('data:image/png;base64,'))), 'bad fields');
     case 'log':
       return check((m.level === 'info' || m.level === 'error') && isStr(m.message) && m.message.length <= 4000, 'bad fields');
+    case 'laneAction':
+      return check(isStr(m.clipId) && isLane(m.lane) && isActionId(m.action), 'bad fields');
     default:
       return bad(`unknown message type ${JSON.stringify(m.type).slice(0, 40)}`);
   }

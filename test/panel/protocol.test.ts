@@ -43,6 +43,26 @@ test('webview messages: only the known, well-formed ones pass', () => {
   assert.equal(parseWebviewMessage({ type: 'runCommand', command: 'rm' }).ok, false);
 });
 
+test('lane actions, panel commands and the UI language cross the protocol validated', () => {
+  const err = { type: 'streamError', clipId: 'c', lane: 'a', message: 'down', actions: [{ id: 'retry', label: 'Retry' }, { id: 'useBuiltin', label: 'Use built-in reasoner' }, { id: 'openSettings', label: 'Open settings' }] };
+  assert.equal(parseHostMessage(err).ok, true);
+  assert.equal(parseHostMessage({ ...err, actions: undefined }).ok, true, 'actions are optional');
+  assert.equal(parseHostMessage({ ...err, actions: [{ id: 'runShell', label: 'x' }] }).ok, false, 'only known action ids');
+  assert.equal(parseHostMessage({ ...err, actions: [{ id: 'retry' }] }).ok, false, 'an action needs its label');
+  assert.equal(parseHostMessage({ type: 'panelCommand', command: 'compare' }).ok, true);
+  assert.equal(parseHostMessage({ type: 'panelCommand', command: 'eval' }).ok, false);
+  assert.equal(parseWebviewMessage({ type: 'laneAction', clipId: 'c', lane: 'b', action: 'useBuiltin' }).ok, true);
+  assert.equal(parseWebviewMessage({ type: 'laneAction', clipId: 'c', lane: 'b', action: 'rm -rf' }).ok, false);
+  assert.equal(parseWebviewMessage({ type: 'laneAction', clipId: 'c', lane: 'z', action: 'retry' }).ok, false);
+  const settings = { lang: 'zh', uiLang: 'en', trusted: true, defaultSource: { kind: 'builtin' }, endpoints: [], l10n: { Retry: '重试' } };
+  assert.equal(parseHostMessage({ type: 'init', version: PROTOCOL_VERSION, settings }).ok, true);
+  assert.equal(parseHostMessage({ type: 'init', version: PROTOCOL_VERSION, settings: { ...settings, uiLang: 'fr' } }).ok, false);
+  assert.equal(parseHostMessage({ type: 'init', version: PROTOCOL_VERSION, settings: { ...settings, l10n: { Retry: 1 } } }).ok, false);
+  const result = { aus: [], emotion: 'happiness', emotionLabel: '开心', claims: [], auRegions: {} };
+  assert.equal(parseHostMessage({ type: 'analysis', clipId: 'c', lane: 'a', result }).ok, true);
+  assert.equal(parseHostMessage({ type: 'analysis', clipId: 'c', lane: 'a', result: { ...result, emotionLabel: 3 } }).ok, false);
+});
+
 test('persisted panel state is validated before a restore', () => {
   assert.deepEqual(parsePersistedState({ version: PROTOCOL_VERSION, clipRef: { kind: 'folder', folder: '/a' } })?.clipRef, { kind: 'folder', folder: '/a' });
   assert.equal(parsePersistedState({ version: PROTOCOL_VERSION, clipRef: { kind: 'folder' } }), null);
