@@ -9,27 +9,29 @@ import { commandLine, preflight, shellQuote, type Target, type TargetExec, type 
 import { TrainProgressTracker, describeProgress } from '../core/train/progress';
 import { parseProgressLine } from '../core/bench/job';
 import { readFileSync } from 'node:fs';
+import { userSetting } from './settings';
 
 export const TASK_TYPE = 'mellm';
 
 function readSettings(): JobSettings {
   const c = vscode.workspace.getConfiguration('mellm');
   const ws = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? process.cwd();
-  const remotePrefix = c.get<string>('jobs.remotePrefix', '').trim();
-  const workdir = c.get<string>('jobs.workdir', '').trim() || (remotePrefix ? 'mellm-jobs' : path.join(ws, '.mellm', 'jobs'));
+  // Where jobs run, what they run and where the key goes: user settings only (see userSetting).
+  const remotePrefix = String(userSetting<unknown>(c, 'jobs.remotePrefix', '') ?? '').trim();
+  const workdir = String(userSetting<unknown>(c, 'jobs.workdir', '') ?? '').trim() || (remotePrefix ? 'mellm-jobs' : path.join(ws, '.mellm', 'jobs'));
   return {
     remotePrefix,
     workdir,
-    train: c.get<JobSettings['train']>('train', {}),
-    serve: c.get<JobSettings['serve']>('serve', {}),
-    endpoints: c.get<string[]>('endpoints', []),
+    train: userSetting<JobSettings['train']>(c, 'train', {}),
+    serve: userSetting<JobSettings['serve']>(c, 'serve', {}),
+    endpoints: userSetting<string[]>(c, 'endpoints', []),
     model: c.get<string>('model', 'mellm'),
     concurrency: c.get<number>('jobs.concurrency', 8),
   };
 }
 
 function mellmCommand(context: vscode.ExtensionContext, remote: boolean): string[] {
-  const custom = vscode.workspace.getConfiguration('mellm').get<string>('jobs.cli', '').trim();
+  const custom = String(userSetting<unknown>(vscode.workspace.getConfiguration('mellm'), 'jobs.cli', '') ?? '').trim();
   if (custom) return custom.split(/\s+/);
   // Remote targets need their own install; here the bundled CLI runs under VS Code's own Node.
   return remote ? ['mellm'] : ['node', context.asAbsolutePath(path.join('dist', 'cli.js'))];

@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Device } from '../core/native';
-import { MellmServerClient } from '../core/reasoning/client';
+import { MellmServerClient, isConfiguredEndpoint } from '../core/reasoning/client';
 
 export interface MellmSettings {
   endpoints: string[];
@@ -27,17 +27,28 @@ export const SETTING_NAMES = {
   idleTimeout: 'mellm.timeouts.idleMs',
 };
 
+/**
+ * A setting a workspace must not change (package.json gives it "scope": "machine": where the API key goes,
+ * which commands run, where files are written). VS Code already ignores workspace values of such settings;
+ * reading only the user (and remote-machine) value keeps that true whatever the VS Code version does.
+ */
+export function userSetting<T>(c: vscode.WorkspaceConfiguration, key: string, fallback: T): T {
+  const i = c.inspect<T>(key);
+  return i?.globalValue ?? i?.defaultValue ?? fallback;
+}
+
 export function readSettings(): MellmSettings {
   const c = vscode.workspace.getConfiguration('mellm');
   const device = c.get<string>('device', 'auto');
+  const endpoints = userSetting<unknown>(c, 'endpoints', []);
   return {
-    endpoints: c.get<string[]>('endpoints', []).filter((e) => typeof e === 'string' && e.trim() !== ''),
+    endpoints: (Array.isArray(endpoints) ? endpoints : []).filter((e): e is string => typeof e === 'string' && e.trim() !== ''),
     model: c.get<string>('model', 'mellm'),
     language: c.get<string>('language', 'zh') === 'en' ? 'en' : 'zh',
     temperature: c.get<number>('temperature', 0),
     maxTokens: c.get<number>('maxTokens', 1024),
     device: device === 'cpu' || device === 'cuda' ? device : 'auto',
-    cacheFolder: c.get<string>('cacheFolder', ''),
+    cacheFolder: String(userSetting<unknown>(c, 'cacheFolder', '') ?? ''),
     defaultReasoner: c.get<string>('defaultReasoner', 'builtin') === 'server' ? 'server' : 'builtin',
     timeouts: {
       connectMs: c.get<number>('timeouts.connectMs', 10_000),
@@ -64,6 +75,10 @@ export const API_KEY_SECRET = 'mellm.apiKey';
 
 export async function serverClient(context: vscode.ExtensionContext, s: MellmSettings, log: vscode.LogOutputChannel, only?: { endpoint?: string; model?: string }): Promise<MellmServerClient> {
   if (!isTrusted()) throw new Error('This workspace is not trusted: MELLM contacts no server in restricted mode. Trust the workspace to use a MELLM server.');
+  // The webview may name an endpoint; the key goes only to the ones the user listed in their own settings.
+  if (only?.endpoint && !isConfiguredEndpoint(only.endpoint, s.endpoints)) {
+    throw new Error(`${only.endpoint} is not one of your ${SETTING_NAMES.endpoints} (user settings): MELLM sends its API key only to those. Add it there to use it.`);
+  }
   const apiKey = (await context.secrets.get(API_KEY_SECRET)) ?? process.env.MELLM_API_KEY;
   return new MellmServerClient({
     endpoints: only?.endpoint ? [only.endpoint] : s.endpoints,

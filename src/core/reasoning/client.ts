@@ -122,6 +122,26 @@ export function normaliseEndpoint(url: string, setting = DEFAULT_SETTING_NAMES.e
   return { display, apiBase: `${display}/v1` };
 }
 
+/**
+ * Whether `url` is one of `configured` once both are normalised (trailing '/', '/v1', host case): the
+ * extension sends its stored API key only to endpoints the user listed. A malformed URL is never one.
+ */
+export function isConfiguredEndpoint(url: string, configured: readonly string[]): boolean {
+  let want: string;
+  try {
+    want = normaliseEndpoint(url).display;
+  } catch {
+    return false;
+  }
+  return configured.some((c) => {
+    try {
+      return normaliseEndpoint(c).display === want;
+    } catch {
+      return false;
+    }
+  });
+}
+
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
