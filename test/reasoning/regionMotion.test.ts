@@ -11,6 +11,7 @@ import {
 import type { FlowField } from '../../src/core/native';
 import { loadFixtureFace, EXPRESSIONS } from '../fixtures/reasoning/face';
 import { warpFace } from '../support/warp';
+import { rng } from '../support/rng';
 
 function flowOf(width: number, height: number, f: (x: number, y: number) => [number, number]): FlowField {
   const u = new Float32Array(width * height);
@@ -22,18 +23,6 @@ function flowOf(width: number, height: number, f: (x: number, y: number) => [num
       v[y * width + x] = b;
     }
   return { width, height, u, v };
-}
-
-/** Deterministic PRNG (mulberry32) and a normal deviate. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 test('angles are quantised to 30 degrees with half to even, then named as the map colours them', () => {
