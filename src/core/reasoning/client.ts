@@ -259,6 +259,7 @@ export class MellmServerClient implements ReasoningSource {
         maxRetries: 0,
         timeout: this.opts.connectTimeoutMs,
         logLevel: 'off',
+        fetch: errorBodyFetch,
       });
       this.endpoints.push({ display, apiBase, sdk });
     }
@@ -609,6 +610,28 @@ function shortReason(f: ReasoningAttempt): string {
     default:
       return f.code;
   }
+}
+
+/**
+ * fetch for the SDK: error bodies in vLLM's flat form ({"object": "error", "message": ...}) are wrapped as
+ * OpenAI's {"error": {...}}, which is the only form the SDK (6.x) reads its message from; without it a
+ * 500 "CUDA out of memory" would reach the user as a bare "HTTP 500".
+ */
+async function errorBodyFetch(url: string | URL | Request, init?: RequestInit): Promise<Response> {
+  const res = await fetch(url, init);
+  if (res.ok || !/json/i.test(res.headers.get('content-type') ?? '')) return res;
+  const text = await res.text();
+  let body = text;
+  try {
+    const j = JSON.parse(text) as unknown;
+    if (j !== null && typeof j === 'object' && !Array.isArray(j) && !('error' in j)) body = JSON.stringify({ error: j });
+  } catch {
+    /* not JSON after all: pass the text through */
+  }
+  const headers = new Headers(res.headers);
+  headers.delete('content-length');
+  headers.delete('content-encoding');
+  return new Response(body, { status: res.status, statusText: res.statusText, headers });
 }
 
 function serverMessage(err: APIError): string {
