@@ -11,6 +11,7 @@ import { chromium } from 'playwright-core';
 import { evaluateRun } from '../../src/core/bench/evaluate';
 import { esc, heatColour, renderHtml, renderMarkdown, writeReport } from '../../src/core/bench/report';
 import { RESULTS_FILE, RUN_FORMAT, type ResultRecord, type RunConfig } from '../../src/core/bench/runDir';
+import { CHROMIUM, chromiumSkip } from '../support/chromium';
 
 const CLASSES = ['happiness', 'sadness', 'fear', 'surprise', 'disgust'];
 const EVIL = '<script>document.title="pwned"</script><img src=x onerror="document.title=1">';
@@ -97,10 +98,10 @@ test('Markdown and HTML carry our figures beside the paper rows, notes, and esca
   }
 });
 
-test('the HTML report renders its figures in headless Chromium', async () => {
+test('the HTML report renders its figures in headless Chromium', { skip: chromiumSkip() }, async () => {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'mellm-report-'));
   const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
+    executablePath: CHROMIUM,
     headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
   });
