@@ -13,6 +13,7 @@ import {
   type ReasoningRequest,
   type ReasoningSource,
 } from './source';
+import { REGION_WORDS, regionLabel, splitRegion } from '../../shared/regions';
 import { DIRECTION_WORDS, INTENSITY_WORDS, type RegionMotion, type RegionMotionReport } from './regionMotion';
 import { CLASS_COMBOS, inferFacs, type FacsInference, type InferredAu } from './facsRules';
 
@@ -23,34 +24,8 @@ const ORDER: readonly RegionName[] = [
   'lipCornerL', 'lowerLip', 'chin',
 ];
 
-/** Display names; the claim check reads the same words back (claimCheck.ts). */
-export const REGION_WORDS: Readonly<Record<string, { zh: string; en: string }>> = {
-  forehead: { zh: '额头', en: 'Forehead' },
-  innerBrow: { zh: '眉内侧', en: 'Inner brow' },
-  outerBrow: { zh: '眉外侧', en: 'Outer brow' },
-  upperEyelid: { zh: '上眼睑', en: 'Upper eyelid' },
-  lowerEyelid: { zh: '下眼睑', en: 'Lower eyelid' },
-  cheek: { zh: '脸颊', en: 'Cheek' },
-  noseWing: { zh: '鼻翼', en: 'Nose wing' },
-  nasolabial: { zh: '鼻唇沟', en: 'Nasolabial fold' },
-  lipCorner: { zh: '嘴角', en: 'Lip corner' },
-  upperLip: { zh: '上唇', en: 'Upper lip' },
-  lowerLip: { zh: '下唇', en: 'Lower lip' },
-  chin: { zh: '下巴', en: 'Chin' },
-};
-
-function splitRegion(r: RegionName): { base: string; side?: 'L' | 'R' } {
-  const m = /^(.*?)([LR])$/.exec(r);
-  return m ? { base: m[1], side: m[2] as 'L' | 'R' } : { base: r };
-}
-
-/** '眉内侧（受试者右侧）' / 'Inner brow (subject's right)'. */
-export function regionLabel(r: RegionName, lang: ReasoningLang): string {
-  const { base, side } = splitRegion(r);
-  const w = REGION_WORDS[base];
-  if (lang === 'zh') return side ? `${w.zh}（受试者${side === 'R' ? '右' : '左'}侧）` : w.zh;
-  return side ? `${w.en} (subject's ${side === 'R' ? 'right' : 'left'})` : w.en;
-}
+// Region names live in src/shared/regions.ts (the panel shows the same words); re-exported for core users.
+export { REGION_WORDS, regionLabel };
 
 const fmt = (x: number, d = 2) => x.toFixed(d);
 
