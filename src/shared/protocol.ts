@@ -6,10 +6,22 @@
 
 export const PROTOCOL_VERSION = 1;
 
-export type Lane = 'a' | 'b';
+/** Reasoning lanes, in display order; a lane added here appears in the panel and the agreement line. */
+export const LANES = ['a', 'b'] as const;
+export type Lane = (typeof LANES)[number];
 export type SourceKind = 'builtin' | 'server';
-export type ClaimStatus = 'supported' | 'contradicted' | 'not-checkable';
+/**
+ * supported / contradicted: the measured motion agrees / disagrees with what the answer says.
+ * measured: the answer only restates the measurement (the built-in reasoner writes its text FROM the
+ * measured motion), so agreement is no evidence and is shown neutrally. not-checkable: nothing to compare.
+ */
+export type ClaimStatus = 'supported' | 'contradicted' | 'not-checkable' | 'measured';
 export type MapPhase = 'computing' | 'ready' | 'error';
+/** The eight named directions of the map's colour table, image frame (x right, y down). */
+export const DIRECTIONS8 = ['right', 'down-right', 'down', 'down-left', 'left', 'up-left', 'up', 'up-right'] as const;
+export type Direction = (typeof DIRECTIONS8)[number];
+export const INTENSITY_GRADES = ['none', 'slight', 'moderate', 'strong'] as const;
+export type Intensity = (typeof INTENSITY_GRADES)[number];
 
 /** Which reasoning source a lane uses. endpoint/model only for 'server' (absent = settings). */
 export interface SourceSpec {
@@ -29,14 +41,105 @@ export interface RegionOutline {
   points: [number, number][];
 }
 
+/** What was measured in one region, as the claim check saw it (region ids are shown by their names). */
+export interface MeasuredView {
+  region: string;
+  direction: Direction | null;
+  intensity: Intensity;
+  /** Head-compensated magnitude, px. */
+  px: number;
+}
+
+/**
+ * Why a claim got its verdict, as data the panel puts into words in the display language:
+ * still-ok (claims no motion, none clear), still-but-moves, moves-but-still (claims motion, none
+ * measured), moves (motion, no direction claimed), direction-match, direction-mismatch, no-face,
+ * unknown-region (not a measured region), outside (the region lies outside the image).
+ */
+export type ClaimWhyKind =
+  | 'still-ok'
+  | 'still-but-moves'
+  | 'moves-but-still'
+  | 'moves'
+  | 'direction-match'
+  | 'direction-mismatch'
+  | 'no-face'
+  | 'unknown-region'
+  | 'outside';
+export interface ClaimWhy {
+  kind: ClaimWhyKind;
+  /** Directions the claim names. */
+  claimed: Direction[];
+  measured: MeasuredView[];
+}
+
 /** A claim the answer makes about a region, located by character span in the streamed text. */
 export interface ClaimMark {
   start: number;
   end: number;
   status: ClaimStatus;
   region?: string;
-  /** One line shown as the mark's tooltip (what was measured). */
+  /** Every region the claim is about (hovering the claim lights them on the map). */
+  regions?: string[];
+  /** One line of the core's reason (log and fallback; the panel shows `why` in words). */
   note?: string;
+  why?: ClaimWhy;
+}
+
+/**
+ * An AU of the answer against the measurement, in this order:
+ * supported: the measured motion yields it (by the built-in FACS rules); contradicted: the answer's own
+ * region claim for it is contradicted, or none of its regions moves; unconfirmed: its regions move but not
+ * as the AU moves them; measured: the built-in reasoner's own inference (no independent evidence);
+ * not-checkable: no face motion measured.
+ */
+export type AuVerdict = 'supported' | 'contradicted' | 'unconfirmed' | 'measured' | 'not-checkable';
+export interface AuCheck {
+  au: number;
+  side?: 'L' | 'R';
+  verdict: AuVerdict;
+  why: 'inferred' | 'claim-contradicted' | 'regions-still' | 'regions-move' | 'builtin' | 'no-face';
+  /** The AU's regions as measured. */
+  measured: MeasuredView[];
+}
+
+/** One region's measured motion (the region table beside the map). */
+export interface RegionStat {
+  name: string;
+  /** Head-compensated robust mean flow, px. */
+  u: number;
+  v: number;
+  px: number;
+  direction: Direction | null;
+  /** magnitude / face background. */
+  ratio: number;
+  intensity: Intensity;
+  pixels: number;
+}
+
+/** The clip's frames for the scrubber (frame numbers as in the file names). */
+export interface FramesView {
+  frames: number[];
+  onset: number;
+  apex: number;
+  offset?: number;
+  apexFrom: 'annotation' | 'spotted' | 'chosen';
+  /** Apex-spotting curve: mean flow magnitude onset -> frame over the face (px); sent later when computed. */
+  curve?: ApexCurvePoint[];
+}
+export interface ApexCurvePoint {
+  frame: number;
+  magnitude: number;
+}
+
+/** Dense flow onset -> apex (NOT head-compensated), int16 little-endian, u and v interleaved, times `scale`. */
+export interface FlowView {
+  width: number;
+  height: number;
+  /** Stored value = round(flow px * scale). */
+  scale: number;
+  /** base64 of the int16 array (2 * width * height values). */
+  data: string;
 }
 
 /** Where a clip came from, so a restored panel (after a window reload) can re-open it. */
@@ -67,26 +170,35 @@ export interface ClipView {
   warnings: string[];
   /** Where the map came from and how long it took (shown in the footer). */
   mapInfo?: { cached: boolean; ms: number };
+  /** Measured regional motion (absent without a face). */
+  motion?: { background: number; interOcular: number; regions: RegionStat[] };
+  /** Side of the head-motion window at the nose (the authors' 11). */
+  noseWindow?: number;
+  /** Where the nose point came from: the landmarks, or the user (dragged in the panel). */
+  noseFrom?: 'landmarks' | 'user';
+  /** How much the map depends on the nose point: share of map pixels (0..1) that change for a 1 px shift. */
+  noseSensitivity?: { share: number; shifts: number };
+  frames?: FramesView;
 }
 
 export interface AnalysisResult {
   aus: AuRef[];
-  /** Emotion id, or 'unparsed' when the conclusion named none. */
   /**
    * The emotion as the panel should print it, in the UI's display language (host-side string, e.g.
    * "开心" or "happiness"; "unparsed" localised too). Absent from older hosts: fall back to `emotion`.
    */
   emotionLabel?: string;
+  /** Emotion id, or 'unparsed' when the conclusion named none. */
   emotion: string;
   claims: ClaimMark[];
   /** AU number -> region names it moves (for chip hover highlighting). */
   auRegions: Record<string, string[]>;
+  /** One entry per AU of `aus`, same order. */
+  auChecks?: AuCheck[];
 }
 /** The languages the UI (panel, legend, built-in answer, host strings) is offered in. */
 export type UiLang = 'en' | 'zh';
 
-
-  /** Prompt language sent to a MELLM server (mellm.language): NOT the UI's language. */
 export interface PanelSettingsView {
   /**
    * VS Code's display language reduced to what the UI offers: the panel's strings and the legend follow it.
@@ -98,6 +210,7 @@ export interface PanelSettingsView {
    * absent or empty in English. Keys are the English strings, as with vscode.l10n.t.
    */
   l10n?: Record<string, string>;
+  /** Prompt language sent to a MELLM server (mellm.language): NOT the UI's language. */
   lang: 'zh' | 'en';
   trusted: boolean;
   defaultSource: SourceSpec;
@@ -129,6 +242,9 @@ export type HostMessage =
   | { type: 'streamDone'; clipId: string; lane: Lane; stop: string; incomplete: boolean; message?: string; totalMs: number }
   | { type: 'streamError'; clipId: string; lane: Lane; message: string; actions?: LaneAction[] }
   | { type: 'analysis'; clipId: string; lane: Lane; result: AnalysisResult }
+  /** The flow behind the map, for the value under the cursor and the display gain (after 'clip'). */
+  | { type: 'flow'; clipId: string; flow: FlowView }
+  | { type: 'apexCurve'; clipId: string; curve: ApexCurvePoint[] }
   | { type: 'exported'; files: string[] }
   | { type: 'notice'; level: 'info' | 'warning' | 'error'; message: string }
   /** Run a panel-side command (e.g. toggle the Compare lane, as its toolbar button does). */
@@ -143,6 +259,10 @@ export type WebviewMessage =
   | { type: 'openSettings' }
   /** The map image finished loading in the panel (the host measures command -> map on screen). */
   | { type: 'mapShown'; clipId: string }
+  /** Recompute the clip with these frames (scrubber). */
+  | { type: 'setFrames'; clipId: string; onset: number; apex: number }
+  /** Recompute the map with the head-motion window at this point (image px); null: back to the landmarks. */
+  | { type: 'setNose'; clipId: string; nose: { x: number; y: number } | null }
   | { type: 'log'; level: 'info' | 'error'; message: string }
   /** The user chose one of a failed lane's actions (streamError.actions). */
   | { type: 'laneAction'; clipId: string; lane: Lane; action: LaneActionId };
@@ -156,7 +276,11 @@ const isObj = (x: unknown): x is Obj => typeof x === 'object' && x !== null && !
 const isStr = (x: unknown): x is string => typeof x === 'string';
 const isNum = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
 const isBool = (x: unknown): x is boolean => typeof x === 'boolean';
-const isLane = (x: unknown): x is Lane => x === 'a' || x === 'b';
+const isLane = (x: unknown): x is Lane => (LANES as readonly unknown[]).includes(x);
+const isDir = (x: unknown): x is Direction => (DIRECTIONS8 as readonly unknown[]).includes(x);
+const isGrade = (x: unknown): x is Intensity => (INTENSITY_GRADES as readonly unknown[]).includes(x);
+const isInt = (x: unknown): x is number => Number.isInteger(x);
+const arrOf = <T>(x: unknown, f: (y: unknown) => y is T): x is T[] => Array.isArray(x) && x.every(f);
 const isKind = (x: unknown): x is SourceKind => x === 'builtin' || x === 'server';
 const optStr = (x: unknown) => x === undefined || isStr(x);
 const isPoint = (x: unknown): x is [number, number] => Array.isArray(x) && x.length === 2 && isNum(x[0]) && isNum(x[1]);
@@ -173,6 +297,13 @@ function isSource(x: unknown): x is SourceSpec {
 function isAu(x: unknown): x is AuRef {
   return isObj(x) && isNum(x.au) && (x.side === undefined || x.side === 'L' || x.side === 'R');
 }
+const CLAIM_STATUSES: readonly unknown[] = ['supported', 'contradicted', 'not-checkable', 'measured'];
+const WHY_KINDS: readonly unknown[] = ['still-ok', 'still-but-moves', 'moves-but-still', 'moves', 'direction-match', 'direction-mismatch', 'no-face', 'unknown-region', 'outside'];
+const AU_VERDICTS: readonly unknown[] = ['supported', 'contradicted', 'unconfirmed', 'measured', 'not-checkable'];
+const AU_WHYS: readonly unknown[] = ['inferred', 'claim-contradicted', 'regions-still', 'regions-move', 'builtin', 'no-face'];
+function isMeasured(x: unknown): x is MeasuredView {
+  return isObj(x) && isStr(x.region) && (x.direction === null || isDir(x.direction)) && isGrade(x.intensity) && isNum(x.px);
+}
 function isClaim(x: unknown): x is ClaimMark {
   return (
     isObj(x) &&
@@ -180,10 +311,36 @@ function isClaim(x: unknown): x is ClaimMark {
     isNum(x.end) &&
     x.start >= 0 &&
     x.end >= x.start &&
-    (x.status === 'supported' || x.status === 'contradicted' || x.status === 'not-checkable') &&
+    CLAIM_STATUSES.includes(x.status) &&
     optStr(x.region) &&
-    optStr(x.note)
+    optStr(x.note) &&
+    (x.regions === undefined || arrOf(x.regions, isStr)) &&
+    (x.why === undefined || (isObj(x.why) && WHY_KINDS.includes(x.why.kind) && arrOf(x.why.claimed, isDir) && arrOf(x.why.measured, isMeasured)))
   );
+}
+function isAuCheck(x: unknown): x is AuCheck {
+  return isObj(x) && isAu(x) && AU_VERDICTS.includes(x.verdict) && AU_WHYS.includes(x.why) && arrOf(x.measured, isMeasured);
+}
+function isRegionStat(x: unknown): x is RegionStat {
+  return (
+    isObj(x) && isStr(x.name) && isNum(x.u) && isNum(x.v) && isNum(x.px) && (x.direction === null || isDir(x.direction)) && isNum(x.ratio) && isGrade(x.intensity) && isNum(x.pixels)
+  );
+}
+const isCurvePoint = (x: unknown): x is ApexCurvePoint => isObj(x) && isInt(x.frame) && isNum(x.magnitude);
+function framesError(f: unknown): string | null {
+  if (!isObj(f)) return 'not an object';
+  if (!arrOf(f.frames, isInt) || f.frames.length === 0) return 'frames must be a non-empty list of frame numbers';
+  if (!isInt(f.onset) || !isInt(f.apex) || !(f.offset === undefined || isInt(f.offset))) return 'onset/apex/offset must be frame numbers';
+  if (!(f.apexFrom === 'annotation' || f.apexFrom === 'spotted' || f.apexFrom === 'chosen')) return 'apexFrom malformed';
+  if (f.curve !== undefined && !arrOf(f.curve, isCurvePoint)) return 'curve malformed';
+  return null;
+}
+/** The flow payload: sizes agree with the data (2 int16 per pixel). */
+function flowError(f: unknown): string | null {
+  if (!isObj(f) || !isInt(f.width) || !isInt(f.height) || f.width <= 0 || f.height <= 0 || !isNum(f.scale) || f.scale <= 0 || !isStr(f.data)) return 'flow fields malformed';
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(f.data)) return 'flow.data is not base64';
+  const bytes = (f.data.length / 4) * 3 - (f.data.endsWith('==') ? 2 : f.data.endsWith('=') ? 1 : 0);
+  return bytes === f.width * f.height * 4 ? null : `flow.data holds ${bytes} bytes, ${f.width}x${f.height} needs ${f.width * f.height * 4}`;
 }
 function clipError(c: unknown): string | null {
   if (!isObj(c)) return 'clip is not an object';
@@ -205,6 +362,14 @@ function clipError(c: unknown): string | null {
   if (!(Array.isArray(c.warnings) && c.warnings.every(isStr))) return 'clip.warnings malformed';
   if (c.ref !== undefined && !isClipRef(c.ref)) return 'clip.ref malformed';
   if (c.mapInfo !== undefined && !(isObj(c.mapInfo) && isBool(c.mapInfo.cached) && isNum(c.mapInfo.ms))) return 'clip.mapInfo malformed';
+  if (c.motion !== undefined && !(isObj(c.motion) && isNum(c.motion.background) && isNum(c.motion.interOcular) && arrOf(c.motion.regions, isRegionStat))) return 'clip.motion malformed';
+  if (c.noseWindow !== undefined && !(isInt(c.noseWindow) && c.noseWindow > 0)) return 'clip.noseWindow malformed';
+  if (c.noseFrom !== undefined && c.noseFrom !== 'landmarks' && c.noseFrom !== 'user') return 'clip.noseFrom malformed';
+  if (c.noseSensitivity !== undefined && !(isObj(c.noseSensitivity) && isNum(c.noseSensitivity.share) && isInt(c.noseSensitivity.shifts))) return 'clip.noseSensitivity malformed';
+  if (c.frames !== undefined) {
+    const e = framesError(c.frames);
+    if (e) return `clip.frames: ${e}`;
+  }
   return null;
 }
 function settingsError(s: unknown): string | null {
@@ -225,6 +390,7 @@ function resultError(r: unknown): string | null {
   if (!optStr(r.emotionLabel)) return 'result.emotionLabel malformed';
   if (!(Array.isArray(r.claims) && r.claims.every(isClaim))) return 'result.claims malformed';
   if (!isObj(r.auRegions) || !Object.values(r.auRegions).every((v) => Array.isArray(v) && v.every(isStr))) return 'result.auRegions malformed';
+  if (r.auChecks !== undefined && !(arrOf(r.auChecks, isAuCheck) && r.auChecks.length === r.aus.length)) return 'result.auChecks malformed';
   return null;
 }
 
@@ -263,6 +429,13 @@ export function parseHostMessage(x: unknown): Parsed<HostMessage> {
       const e = resultError(m.result);
       return e ? bad(`analysis: ${e}`) : ok(m as unknown as HostMessage);
     }
+    case 'flow': {
+      if (!isStr(m.clipId)) return bad('flow: clipId missing');
+      const e = flowError(m.flow);
+      return e ? bad(`flow: ${e}`) : ok(m as unknown as HostMessage);
+    }
+    case 'apexCurve':
+      return check(isStr(m.clipId) && arrOf(m.curve, isCurvePoint), 'bad fields');
     case 'exported':
       return check(Array.isArray(m.files) && m.files.every(isStr), 'files malformed');
     case 'notice':
@@ -289,6 +462,10 @@ export function parseWebviewMessage(x: unknown): Parsed<WebviewMessage> {
       return check(isStr(m.clipId), 'clipId missing');
     case 'navigate':
       return check(m.delta === 1 || m.delta === -1, 'delta must be 1 or -1');
+    case 'setFrames':
+      return check(isStr(m.clipId) && isInt(m.onset) && isInt(m.apex) && m.onset < m.apex, 'onset and apex must be frame numbers, onset before apex');
+    case 'setNose':
+      return check(isStr(m.clipId) && (m.nose === null || (isObj(m.nose) && isNum(m.nose.x) && isNum(m.nose.y))), 'nose must be {x, y} or null');
     case 'export':
       return check(isStr(m.clipId) && (m.mapPng === undefined || (isStr(m.mapPng) && m.mapPng.startsWith('data:image/png;base64,'))), 'bad fields');
     case 'log':
@@ -305,7 +482,9 @@ export interface PanelPersistedState {
   version: number;
   /** Folder or two image paths the clip came from (host re-opens it). */
   clipRef?: ClipRef;
-  view?: { mode: string; opacity: number; zoom: number; panX: number; panY: number; landmarks: boolean; regions: boolean };
+  view?: { mode: string; opacity: number; zoom: number; panX: number; panY: number; landmarks: boolean; regions: boolean; gain?: number; threshold?: number };
+  /** The Compare lane was open. */
+  compare?: boolean;
 }
 
 export function parsePersistedState(x: unknown): PanelPersistedState | null {

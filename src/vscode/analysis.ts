@@ -1,45 +1,63 @@
 // Runs one reasoning lane for the panel: streams a ReasoningSource into protocol messages, then parses the
 // answer (AUs, emotion) and checks its region claims against the measured motion. No 'vscode' import.
-import type { AnalysisResult, AuRef, ClaimMark, HostMessage, Lane } from '../shared/protocol';
+import type { AnalysisResult, AuCheck, AuRef, ClaimMark, ClaimWhy, HostMessage, Lane, MeasuredView } from '../shared/protocol';
+import { regionsForAu } from '../shared/regions';
 import { parseAnswer } from '../core/reasoning/parse';
-import { checkClaims } from '../core/reasoning/claimCheck';
+import { checkClaims, type ClaimResult } from '../core/reasoning/claimCheck';
+import { inferAus } from '../core/reasoning/facsRules';
 import type { RegionMotionReport } from '../core/reasoning/regionMotion';
 import { ReasoningError, type ReasoningRequest, type ReasoningSource } from '../core/reasoning/source';
 
-/** Regions each AU moves (FACS muscle actions), subject's sides; for chip-hover highlighting. */
-const AU_REGIONS: Record<number, string[]> = {
-  1: ['innerBrowL', 'innerBrowR', 'forehead'],
-  2: ['outerBrowL', 'outerBrowR', 'forehead'],
-  4: ['innerBrowL', 'innerBrowR'],
-  5: ['upperEyelidL', 'upperEyelidR'],
-  6: ['cheekL', 'cheekR', 'lowerEyelidL', 'lowerEyelidR'],
-  7: ['lowerEyelidL', 'lowerEyelidR'],
-  9: ['noseWingL', 'noseWingR'],
-  10: ['upperLip', 'nasolabialL', 'nasolabialR'],
-  11: ['nasolabialL', 'nasolabialR'],
-  12: ['lipCornerL', 'lipCornerR', 'nasolabialL', 'nasolabialR'],
-  13: ['lipCornerL', 'lipCornerR', 'cheekL', 'cheekR'],
-  14: ['lipCornerL', 'lipCornerR'],
-  15: ['lipCornerL', 'lipCornerR'],
-  16: ['lowerLip'],
-  17: ['chin', 'lowerLip'],
-  18: ['upperLip', 'lowerLip'],
-  20: ['lipCornerL', 'lipCornerR'],
-  23: ['upperLip', 'lowerLip'],
-  24: ['upperLip', 'lowerLip'],
-  25: ['upperLip', 'lowerLip'],
-  26: ['lowerLip', 'chin'],
-  43: ['upperEyelidL', 'upperEyelidR'],
-  45: ['upperEyelidL', 'upperEyelidR'],
-};
+export { regionsForAu };
 
-export function regionsForAu(a: AuRef): string[] {
-  const all = AU_REGIONS[a.au] ?? [];
-  return a.side ? all.filter((r) => !/[LR]$/.test(r) || r.endsWith(a.side!)) : all;
+/** Why the claim check decided as it did, as data (the panel words it in the display language). */
+export function claimWhy(c: ClaimResult, motion: RegionMotionReport | null): ClaimWhy {
+  const measured: MeasuredView[] = c.measured.map((m) => ({ region: m.region, direction: m.direction, intensity: m.intensity, px: m.magnitude }));
+  const base = { claimed: c.directions, measured };
+  if (c.verdict === 'not-checkable') return { ...base, kind: !motion ? 'no-face' : c.regions.length === 0 ? 'unknown-region' : 'outside' };
+  if (c.noMotion || c.intensity === 'none') return { ...base, kind: c.verdict === 'contradicted' ? 'still-but-moves' : 'still-ok' };
+  if (measured.every((m) => m.intensity === 'none')) return { ...base, kind: 'moves-but-still' };
+  if (c.directions.length === 0) return { ...base, kind: 'moves' };
+  return { ...base, kind: c.directionMatch ? 'direction-match' : 'direction-mismatch' };
 }
 
-/** The panel's view of an answer: parsed AUs/emotion and claim marks. */
-export function analyse(text: string, motion: RegionMotionReport | null): AnalysisResult {
+function measuredFor(regions: readonly string[], motion: RegionMotionReport): MeasuredView[] {
+  const out: MeasuredView[] = [];
+  for (const r of regions) {
+    const m = (motion.regions as Record<string, RegionMotionReport['regions'][keyof RegionMotionReport['regions']] | undefined>)[r];
+    if (m) out.push({ region: r, direction: m.direction, intensity: m.intensity, px: m.magnitude });
+  }
+  return out;
+}
+
+/**
+ * Each AU of the answer against the measurement. `restates`: the answer was written from this very
+ * measurement (built-in reasoner), so agreement is not evidence: its AUs are 'measured', not 'supported'.
+ */
+export function checkAus(aus: readonly AuRef[], claims: readonly ClaimResult[], motion: RegionMotionReport | null, restates: boolean): AuCheck[] {
+  const inferred = motion ? inferAus(motion) : null;
+  return aus.map((a) => {
+    const side = a.side ? { side: a.side } : {};
+    if (!motion || !inferred) return { au: a.au, ...side, verdict: 'not-checkable', why: 'no-face', measured: [] };
+    const measured = measuredFor(regionsForAu(a), motion);
+    if (restates) return { au: a.au, ...side, verdict: 'measured', why: 'builtin', measured };
+    // The measurement yielding the AU decides first: the AU is there even when the answer's own reason for it
+    // was wrong (Fig. 4's "chin moves down -> AU12" on a smile).
+    const yields = [...inferred.aus, ...inferred.noted].some((x) => x.au === a.au && (!a.side || !x.side || x.side === a.side));
+    if (yields) return { au: a.au, ...side, verdict: 'supported', why: 'inferred', measured };
+    const naming = claims.filter((c) => c.aus.includes(a.au));
+    if (naming.some((c) => c.verdict === 'contradicted') && !naming.some((c) => c.verdict === 'supported'))
+      return { au: a.au, ...side, verdict: 'contradicted', why: 'claim-contradicted', measured };
+    if (measured.length > 0 && measured.every((m) => m.intensity === 'none')) return { au: a.au, ...side, verdict: 'contradicted', why: 'regions-still', measured };
+    return { au: a.au, ...side, verdict: 'unconfirmed', why: 'regions-move', measured };
+  });
+}
+
+/**
+ * The panel's view of an answer: parsed AUs/emotion, claim marks and AU checks. `restates`: the text was
+ * written from `motion` itself (the built-in reasoner): claims that agree are marked 'measured'.
+ */
+export function analyse(text: string, motion: RegionMotionReport | null, opts: { restates?: boolean } = {}): AnalysisResult {
   const parsed = parseAnswer(text);
   const aus: AuRef[] = [];
   const seen = new Set<string>();
@@ -55,13 +73,15 @@ export function analyse(text: string, motion: RegionMotionReport | null): Analys
   const claims: ClaimMark[] = report.claims.map((c) => ({
     start: c.span[0],
     end: c.span[1],
-    status: c.verdict,
+    status: opts.restates && c.verdict === 'supported' ? 'measured' : c.verdict,
     region: c.regions[0],
+    regions: c.regions,
     note: c.reason,
+    why: claimWhy(c, motion),
   }));
   const auRegions: Record<string, string[]> = {};
   for (const a of aus) auRegions[String(a.au)] = [...new Set([...(auRegions[String(a.au)] ?? []), ...regionsForAu(a)])];
-  return { aus, emotion: parsed.emotion ?? 'unparsed', claims, auRegions };
+  return { aus, emotion: parsed.emotion ?? 'unparsed', claims, auRegions, auChecks: checkAus(aus, report.claims, motion, !!opts.restates) };
 }
 
 /**
@@ -95,15 +115,15 @@ export async function runLane(opts: {
       } else {
         start();
         post({ type: 'streamDone', clipId, lane, stop: ev.stop, incomplete: ev.incomplete, message: ev.message, totalMs: ev.totalMs });
-        if (ev.message) opts.log?.(`lane ${lane}: ${ev.message}`);
+        if (ev.message) opts.log?.(`clip ${clipId}, lane ${lane}: ${ev.message}`);
       }
     }
   } catch (e) {
     const message = e instanceof ReasoningError ? e.message : `The analysis failed: ${(e as Error).message}`;
-    opts.log?.(`lane ${lane}: ${message}`);
+    opts.log?.(`clip ${clipId}, lane ${lane}: ${message}`);
     post({ type: 'streamError', clipId, lane, message });
     return null;
   }
-  post({ type: 'analysis', clipId, lane, result: analyse(text, opts.request.motion ?? null) });
+  post({ type: 'analysis', clipId, lane, result: analyse(text, opts.request.motion ?? null, { restates: opts.source.kind === 'builtin' }) });
   return text;
 }
