@@ -33,7 +33,18 @@ const targets = [
   { entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife', target: 'es2022' },
 ].filter((t) => fs.existsSync(path.join(__dirname, t.entryPoints[0])));
 
+// The panel's icons: VS Code's codicon font and its stylesheet, served from dist/ (a webview resource root)
+// so the CSP's font-src/style-src (the webview origin only) allow them.
+function copyCodicons() {
+  const from = path.join(__dirname, 'node_modules', '@vscode', 'codicons', 'dist');
+  if (!fs.existsSync(from)) return;
+  const to = path.join(__dirname, 'dist', 'codicons');
+  fs.mkdirSync(to, { recursive: true });
+  for (const f of ['codicon.css', 'codicon.ttf']) fs.copyFileSync(path.join(from, f), path.join(to, f));
+}
+
 async function main() {
+  copyCodicons();
   if (watch) {
     for (const t of targets) await (await esbuild.context({ ...common, ...t })).watch();
     console.log('[esbuild] watching');

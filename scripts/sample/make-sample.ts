@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import sharp from 'sharp';
 import { detectFace } from '../../src/core/face';
+import { warpRgb } from './warp';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const SRC = path.join(ROOT, 'node_modules/@vladmandic/face-api/demo/sample3.jpg');
@@ -41,29 +42,7 @@ async function main(): Promise<void> {
   ];
   const shift = { du: 0.4, dv: -0.3 };
   // apex(x, y) = onset(x - d(x, y)): the content at x moves by d.
-  const apex = new Uint8Array(onset.length);
-  for (let y = 0; y < H; y++) {
-    for (let x = 0; x < W; x++) {
-      let du = shift.du;
-      let dv = shift.dv;
-      for (const b of bumps) {
-        const g = Math.exp(-((x - b.x) ** 2 + (y - b.y) ** 2) / (2 * b.sigma * b.sigma));
-        du += b.du * g;
-        dv += b.dv * g;
-      }
-      const sx = Math.min(W - 1.001, Math.max(0, x - du));
-      const sy = Math.min(H - 1.001, Math.max(0, y - dv));
-      const x0 = Math.floor(sx);
-      const y0 = Math.floor(sy);
-      const fx = sx - x0;
-      const fy = sy - y0;
-      for (let c = 0; c < 3; c++) {
-        const at = (xx: number, yy: number) => onset[(yy * W + xx) * 3 + c];
-        const v = (1 - fy) * ((1 - fx) * at(x0, y0) + fx * at(x0 + 1, y0)) + fy * ((1 - fx) * at(x0, y0 + 1) + fx * at(x0 + 1, y0 + 1));
-        apex[(y * W + x) * 3 + c] = Math.round(v);
-      }
-    }
-  }
+  const apex = warpRgb(onset, W, H, shift, bumps);
   fs.mkdirSync(OUT, { recursive: true });
   await sharp(Buffer.from(onset), { raw: { width: W, height: H, channels: 3 } }).png().toFile(path.join(OUT, 'onset.png'));
   await sharp(Buffer.from(apex), { raw: { width: W, height: H, channels: 3 } }).png().toFile(path.join(OUT, 'apex.png'));

@@ -7,14 +7,16 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { writeFileAtomic } from '../core/atomicWrite';
+import { decodeFlo, encodeFlo } from '../core/flo';
 import { detectFace, type FaceResult } from '../core/face';
 import { decodeImage, encodePng, type LoadedImage } from '../core/image';
 import { computeMmc } from '../core/mmc';
-import { OPENCV_TVL1_DEFAULTS, renderMmcNative, type Device, type TvL1Params } from '../core/native';
+import { OPENCV_TVL1_DEFAULTS, renderMmcNative, type Device, type FlowField, type TvL1Params } from '../core/native';
 import { measureRegionMotion, type RegionMotionReport } from '../core/reasoning/regionMotion';
 
 /** Bump when anything stored in the cache changes meaning. */
-export const PANEL_CACHE_VERSION = 'panel-clip/1';
+// 2: the raw flow is stored too (the panel's value under the cursor, display gain and nose re-render).
+export const PANEL_CACHE_VERSION = 'panel-clip/2';
 
 export interface ClipData {
   width: number;
@@ -22,12 +24,14 @@ export interface ClipData {
   /** PNG bytes. */
   mapPng: Buffer;
   flowOnlyPng: Buffer;
+  /** The raw flow onset -> apex (before head-motion compensation). */
+  flow: FlowField;
   /** Display copies of the frames (original bytes for PNG/JPEG, PNG for anything else). */
   onset: { mime: 'image/png' | 'image/jpeg'; bytes: Buffer };
   apex: { mime: 'image/png' | 'image/jpeg'; bytes: Buffer };
   head: { u: number; v: number };
   nose: { x: number; y: number } | null;
-  face: Pick<FaceResult, 'points' | 'regions' | 'interOcular'> | null;
+  face: Pick<FaceResult, 'points' | 'regions' | 'interOcular' | 'box'> | null;
   motion: RegionMotionReport | null;
   warnings: string[];
   cached: boolean;
@@ -86,7 +90,7 @@ export function cacheKey(onsetBytes: Uint8Array, apexBytes: Uint8Array, params: 
 
 function cacheFiles(dir: string, key: string) {
   const base = path.join(dir, key.slice(0, 2), key);
-  return { map: `${base}.map.png`, flow: `${base}.flow.png`, meta: `${base}.json` };
+  return { map: `${base}.map.png`, flow: `${base}.flow.png`, flo: `${base}.flo`, meta: `${base}.json` };
 }
 
 /** The panel's data for a pair; cached by content. Rejects with the pipeline's MediaError for bad frames. */
@@ -102,11 +106,11 @@ export async function loadClipData(onsetPath: string, apexPath: string, opts: Pi
 
   if (files) {
     try {
-      const [meta, mapPng, flowOnlyPng] = await Promise.all([fs.readFile(files.meta, 'utf8'), fs.readFile(files.map), fs.readFile(files.flow)]);
+      const [meta, mapPng, flowOnlyPng, flo] = await Promise.all([fs.readFile(files.meta, 'utf8'), fs.readFile(files.map), fs.readFile(files.flow), fs.readFile(files.flo)]);
       const m = JSON.parse(meta) as CacheMeta;
       if (m.version === PANEL_CACHE_VERSION) {
         const [onset, apex] = await Promise.all([displayCopy(onsetBytes, onsetDecoded), displayCopy(apexBytes, apexDecoded)]);
-        return { ...m, mapPng, flowOnlyPng, onset, apex, cached: true, ms: performance.now() - t0, key };
+        return { ...m, mapPng, flowOnlyPng, flow: decodeFlo(flo, files.flo), onset, apex, cached: true, ms: performance.now() - t0, key };
       }
     } catch {
       /* not cached (or unreadable): compute */
@@ -144,7 +148,7 @@ export async function loadClipData(onsetPath: string, apexPath: string, opts: Pi
     height: r.height,
     head: r.head,
     nose: r.nose,
-    face: face ? { points: face.points, regions: face.regions, interOcular: face.interOcular } : null,
+    face: face ? { points: face.points, regions: face.regions, interOcular: face.interOcular, box: face.box } : null,
     motion,
     warnings,
   };
@@ -153,9 +157,25 @@ export async function loadClipData(onsetPath: string, apexPath: string, opts: Pi
     // PNGs first, meta last: a reader only trusts an entry whose meta exists.
     await writeFileAtomic(files.map, mapPng);
     await writeFileAtomic(files.flow, flowOnlyPng);
+    await writeFileAtomic(files.flo, encodeFlo(r.flow));
     await writeFileAtomic(files.meta, JSON.stringify(meta));
   }
-  return { ...meta, mapPng, flowOnlyPng, onset: onsetShow, apex: apexShow, cached: false, ms: performance.now() - t0, key };
+  return { ...meta, mapPng, flowOnlyPng, flow: r.flow, onset: onsetShow, apex: apexShow, cached: false, ms: performance.now() - t0, key };
+}
+
+/**
+ * The clip's map and regional motion with the head-motion window at `nose` (the user moved it in the
+ * panel): the stored flow is re-rendered, no TV-L1. Not cached (a user's point is a one-off look).
+ */
+export async function renderAtNose(onsetPath: string, data: ClipData, nose: { x: number; y: number }, opts: { device?: Device; signal?: AbortSignal } = {}): Promise<ClipData> {
+  const t0 = performance.now();
+  const onset = await decodeImage(await fs.readFile(onsetPath), onsetPath);
+  const r = await computeMmc({ onset, flowIn: data.flow, nose, window: 11, device: opts.device, signal: opts.signal });
+  const black = { width: r.width, height: r.height, data: new Uint8Array(r.width * r.height) };
+  const flowOnly = await renderMmcNative(black, r.flow, { nose: r.nose, window: 11, device: opts.device });
+  const motion = data.face ? measureRegionMotion(r.flow, data.face as FaceResult, { head: [r.head.u, r.head.v] }) : null;
+  const [mapPng, flowOnlyPng] = await Promise.all([encodePng(r.map), encodePng({ width: r.width, height: r.height, data: flowOnly.rgb })]);
+  return { ...data, mapPng, flowOnlyPng, head: r.head, nose: r.nose, motion, cached: false, ms: performance.now() - t0 };
 }
 
 export const dataUrl = (mime: string, bytes: Uint8Array) => `data:${mime};base64,${Buffer.from(bytes).toString('base64')}`;

@@ -1,7 +1,8 @@
 // The MELLM panel host: one WebviewPanel (strict CSP with a nonce, resource roots limited to the
-// extension's media/dist and the clip's folder), validated messages both ways, map loading through the
-// content-hash cache, reasoning lanes with stop/regenerate, dataset navigation, report export, and a
-// serializer so the panel comes back after a window reload.
+// extension's media/ and dist/: frames and maps travel as data: URLs, so the roots never change and a new
+// clip never reloads the page), validated messages both ways, map loading through the content-hash cache,
+// reasoning lanes with stop/regenerate, dataset navigation, the scrubber's frames and apex curve, the
+// user's nose point, report export, and a serializer so the panel comes back after a window reload.
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
@@ -14,8 +15,10 @@ import { BuiltinReasoner } from '../core/reasoning/reasoner';
 import type { ReasoningSource } from '../core/reasoning/source';
 import type { RegionMotionReport } from '../core/reasoning/regionMotion';
 import { runLane } from './analysis';
-import { dataUrl, loadClipData, type ClipData } from './clipPipeline';
-import { listForRef, resolveApex, type ClipList } from './clips';
+import { loadClipData, renderAtNose, type ClipData } from './clipPipeline';
+import { apexCurve, resolvePair, type PairChoice } from './clipFrames';
+import { buildClipView, flowView } from './clipView';
+import { listForRef, type ClipList } from './clips';
 import { makeNonce, panelHtml } from './panelHtml';
 import { cacheDir, isTrusted, readSettings, serverClient } from './settings';
 
@@ -38,6 +41,10 @@ export interface PanelSnapshot {
   mapCached?: boolean;
   /** The last failure loading the clip. */
   error?: string;
+  /** The panel's log lines since the last clip load (tests check they name the right clip). */
+  log: string[];
+  /** The scrubber's frames as last sent. */
+  frames?: ClipView['frames'];
   lanes: Partial<Record<Lane, { label?: string; text?: string }>>;
 }
 
@@ -53,7 +60,12 @@ export class MellmPanel {
   private loadCtrl: AbortController | null = null;
   private commandT0 = 0;
   private readonly disposables: vscode.Disposable[] = [];
-  readonly snapshot: PanelSnapshot = { lanes: {} };
+  readonly snapshot: PanelSnapshot = { lanes: {}, log: [] };
+  /** Frames the user chose per clip (scrubber), kept while the panel lives. */
+  private readonly choices = new Map<string, PairChoice>();
+  /** The onset file of the pair on screen (the nose re-render decodes it). */
+  private onsetFile = '';
+  private curveCtrl: AbortController | null = null;
   /** Resolved each time a lane finishes (tests wait on it). */
   private laneWaiters: ((lane: Lane) => void)[] = [];
 
@@ -69,6 +81,7 @@ export class MellmPanel {
       nonce,
       scriptUri: w.asWebviewUri(vscode.Uri.joinPath(context.extensionUri, 'dist', 'webview.js')).toString(),
       styleUri: w.asWebviewUri(vscode.Uri.joinPath(context.extensionUri, 'media', 'panel.css')).toString(),
+      codiconUri: w.asWebviewUri(vscode.Uri.joinPath(context.extensionUri, 'dist', 'codicons', 'codicon.css')).toString(),
     });
     this.disposables.push(
       w.onDidReceiveMessage((m) => this.onMessage(m)),
@@ -77,23 +90,21 @@ export class MellmPanel {
     );
   }
 
-  static options(context: vscode.ExtensionContext, extraRoot?: string): vscode.WebviewPanelOptions & vscode.WebviewOptions {
+  /** Fixed for the panel's life: changing a webview's options reloads its page. */
+  static options(context: vscode.ExtensionContext): vscode.WebviewPanelOptions & vscode.WebviewOptions {
     const roots = [vscode.Uri.joinPath(context.extensionUri, 'media'), vscode.Uri.joinPath(context.extensionUri, 'dist')];
-    if (extraRoot) roots.push(vscode.Uri.file(extraRoot));
     return { enableScripts: true, retainContextWhenHidden: true, localResourceRoots: roots, enableFindWidget: true };
   }
 
   /** Open (or reuse) the panel on a clip list; `t0` is when the command started (for the latency log). */
   static async show(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, list: ClipList, t0 = performance.now()): Promise<MellmPanel> {
     let p = MellmPanel.current;
-    const root = list.root ?? list.entries[list.index]?.dir;
     if (!p) {
-      const panel = vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, 'MELLM', vscode.ViewColumn.Active, MellmPanel.options(context, root));
+      const panel = vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, 'MELLM', vscode.ViewColumn.Active, MellmPanel.options(context));
       panel.iconPath = vscode.Uri.joinPath(context.extensionUri, 'media', 'icon.svg');
       p = new MellmPanel(panel, context, log);
       MellmPanel.current = p;
     } else {
-      p.panel.webview.options = MellmPanel.options(context, root);
       p.panel.reveal(undefined, false);
     }
     p.commandT0 = t0;
@@ -105,13 +116,12 @@ export class MellmPanel {
   /** The serializer's entry: re-open the clip the panel showed before the reload. */
   static async revive(panel: vscode.WebviewPanel, state: unknown, context: vscode.ExtensionContext, log: vscode.LogOutputChannel): Promise<void> {
     const s = parsePersistedState(state);
-    panel.webview.options = MellmPanel.options(context, s?.clipRef?.kind === 'dataset' ? s.clipRef.root : undefined);
+    panel.webview.options = MellmPanel.options(context);
     const p = new MellmPanel(panel, context, log);
     MellmPanel.current = p;
     if (!s?.clipRef) return;
     try {
       p.list = await listForRef(s.clipRef);
-      p.panel.webview.options = MellmPanel.options(context, p.list.root ?? p.list.entries[p.list.index]?.dir);
       await p.loadCurrent();
     } catch (e) {
       log.warn(`could not restore the MELLM panel: ${(e as Error).message}`);
@@ -148,14 +158,20 @@ export class MellmPanel {
       case 'ready':
         this.ready = true;
         this.sendInit();
-        if (this.clipView) {
-          this.post({ type: 'clip', clip: this.clipView });
-          if (this.commandT0) this.snapshot.postedMs = performance.now() - this.commandT0;
-        }
-        if (this.autoPending) {
+        // A (re)started page gets the clip again; lane a runs once per load.
+        if (this.clipView && this.autoPending) {
           this.autoPending = false;
-          void this.analyze('a', this.defaultSource());
+          this.postClip();
+        } else if (this.clipView && this.data) {
+          this.post({ type: 'clip', clip: this.clipView });
+          this.post({ type: 'flow', clipId: this.clipView.clipId, flow: flowView(this.data.flow) });
         }
+        return;
+      case 'setFrames':
+        if (m.clipId === this.clipView?.clipId) void this.setFrames(m.onset, m.apex);
+        return;
+      case 'setNose':
+        if (m.clipId === this.clipView?.clipId) void this.setNose(m.nose);
         return;
       case 'analyze':
         if (m.clipId === this.clipView?.clipId) void this.analyze(m.lane, m.source);
@@ -176,7 +192,7 @@ export class MellmPanel {
         if (m.clipId !== this.clipView?.clipId || !this.commandT0) return;
         const ms = performance.now() - this.commandT0;
         this.snapshot.mapShownMs = ms;
-        this.log.info(`map of ${m.clipId} on screen ${ms.toFixed(0)} ms after the command (${this.data?.cached ? 'cached' : 'computed'})`);
+        this.info(`clip ${m.clipId}: map on screen ${ms.toFixed(0)} ms after the command (${this.data?.cached ? 'cached' : 'computed'})`);
         this.commandT0 = 0;
         return;
       }
@@ -195,6 +211,11 @@ export class MellmPanel {
     await this.loadCurrent();
   }
 
+  private info(line: string): void {
+    this.snapshot.log.push(line);
+    this.log.info(line);
+  }
+
   private async loadCurrent(): Promise<void> {
     const list = this.list;
     if (!list) return;
@@ -202,57 +223,42 @@ export class MellmPanel {
     for (const run of this.lanes.values()) run.ctrl.abort();
     this.lanes.clear();
     this.loadCtrl?.abort();
+    this.curveCtrl?.abort();
     const ctrl = new AbortController();
     this.loadCtrl = ctrl;
     this.panel.title = `MELLM · ${e.title}`;
     const s = readSettings();
-    const base: Omit<ClipView, 'onset' | 'apex' | 'width' | 'height'> = {
-      clipId: e.id,
-      title: e.title,
-      ref: e.ref,
-      index: list.index,
-      total: list.entries.length,
-      groundTruth: e.groundTruth,
-      warnings: [],
-    };
     this.snapshot.clipId = e.id;
     this.snapshot.lanes = {};
+    this.snapshot.log = [];
+    this.snapshot.error = undefined;
     this.snapshot.mapShownMs = undefined;
     try {
-      const { apex, warnings } = await resolveApex(e, ctrl.signal);
       // Tell the panel something is coming when the map is not ready almost at once.
       const slow = setTimeout(() => this.post({ type: 'mapStatus', clipId: e.id, phase: 'computing' }), 150);
       let data: ClipData;
+      let pair: Awaited<ReturnType<typeof resolvePair>>;
       try {
-        data = await loadClipData(e.onset, apex, { cacheDir: cacheDir(this.context, s), device: s.device, signal: ctrl.signal });
+        pair = await resolvePair(e, this.choices.get(e.id), { signal: ctrl.signal, device: s.device });
+        data = await loadClipData(pair.onset, pair.apex, { cacheDir: cacheDir(this.context, s), device: s.device, signal: ctrl.signal });
       } finally {
         clearTimeout(slow);
       }
       if (ctrl.signal.aborted) return;
       this.snapshot.dataReadyMs = performance.now() - this.commandT0;
       this.data = data;
+      this.onsetFile = pair.onset;
       this.snapshot.mapCached = data.cached;
-      this.clipView = {
-        ...base,
-        width: data.width,
-        height: data.height,
-        onset: dataUrl(data.onset.mime, data.onset.bytes),
-        apex: dataUrl(data.apex.mime, data.apex.bytes),
-        map: dataUrl('image/png', data.mapPng),
-        flowOnly: dataUrl('image/png', data.flowOnlyPng),
-        head: data.head,
-        nose: data.nose ?? undefined,
-        landmarks: data.face?.points,
-        regions: data.face ? Object.entries(data.face.regions).map(([name, points]) => ({ name, points })) : undefined,
-        warnings: [...warnings, ...data.warnings],
-        mapInfo: { cached: data.cached, ms: data.ms },
-      };
-      this.log.info(`clip ${e.id}: map ${data.cached ? 'from cache' : 'computed'} in ${data.ms.toFixed(0)} ms (${data.width}x${data.height})`);
-      if (this.ready) {
-        this.post({ type: 'clip', clip: this.clipView });
-        this.snapshot.postedMs = performance.now() - this.commandT0;
-        void this.analyze('a', this.defaultSource(s));
-      } else this.autoPending = true;
+      this.snapshot.frames = pair.frames;
+      this.clipView = buildClipView(
+        { clipId: e.id, title: e.title, ref: e.ref, index: list.index, total: list.entries.length, groundTruth: e.groundTruth, warnings: pair.warnings, frames: pair.frames, noseFrom: 'landmarks' },
+        data,
+      );
+      const frames = pair.frames ? `, frames ${pair.frames.onset} -> ${pair.frames.apex} (${pair.frames.apexFrom})` : '';
+      this.info(`clip ${e.id}: map ${data.cached ? 'from cache' : 'computed'} in ${data.ms.toFixed(0)} ms (${data.width}x${data.height})${frames}`);
+      if (this.ready) this.postClip(s);
+      else this.autoPending = true;
+      if (pair.frames && !pair.frames.curve && e.clip) void this.loadCurve(e.id, pair.frames.onset);
     } catch (err) {
       if (ctrl.signal.aborted) return;
       const msg = `${e.title}: ${(err as Error).message}`;
@@ -260,6 +266,64 @@ export class MellmPanel {
       this.log.error(msg);
       this.post({ type: 'mapStatus', clipId: e.id, phase: 'error', message: msg });
       void vscode.window.showErrorMessage(`MELLM: ${msg}`);
+    }
+  }
+
+  /** The clip (then its flow) to the panel, and lane a's analysis. */
+  private postClip(s = readSettings()): void {
+    if (!this.clipView || !this.data) return;
+    this.post({ type: 'clip', clip: this.clipView });
+    this.snapshot.postedMs = performance.now() - this.commandT0;
+    this.post({ type: 'flow', clipId: this.clipView.clipId, flow: flowView(this.data.flow) });
+    void this.analyze('a', this.defaultSource(s));
+  }
+
+  /** The apex-spotting curve for the scrubber, in the background (cached on disk; aborted by navigation). */
+  private async loadCurve(clipId: string, onsetFrame: number): Promise<void> {
+    const e = this.list?.entries[this.list.index];
+    if (!e?.clip || e.id !== clipId) return;
+    this.curveCtrl?.abort();
+    const ctrl = new AbortController();
+    this.curveCtrl = ctrl;
+    const s = readSettings();
+    try {
+      const t0 = performance.now();
+      const curve = await apexCurve(e.clip, onsetFrame, { cacheDir: cacheDir(this.context, s), region: this.data?.face?.box ?? null, signal: ctrl.signal, device: s.device });
+      if (ctrl.signal.aborted || this.clipView?.clipId !== clipId) return;
+      if (this.clipView.frames) this.clipView.frames = { ...this.clipView.frames, curve };
+      this.snapshot.frames = this.clipView.frames;
+      this.post({ type: 'apexCurve', clipId, curve });
+      this.info(`clip ${clipId}: apex curve over ${curve.length} frames in ${(performance.now() - t0).toFixed(0)} ms`);
+    } catch (err) {
+      if (!ctrl.signal.aborted) this.log.warn(`clip ${clipId}: the apex curve could not be computed: ${(err as Error).message}`);
+    }
+  }
+
+  /** Scrubber: show the clip with these frames (a cache hit when seen before) and analyse it again. */
+  async setFrames(onset: number, apex: number): Promise<void> {
+    const e = this.list?.entries[this.list.index];
+    if (!e) return;
+    this.choices.set(e.id, { onset, apex });
+    this.commandT0 = performance.now();
+    await this.loadCurrent();
+  }
+
+  /** The user moved the nose point (null: back to the landmarks' point): re-render from the stored flow. */
+  async setNose(nose: { x: number; y: number } | null): Promise<void> {
+    const view = this.clipView;
+    const data = this.data;
+    if (!view || !data) return;
+    if (nose === null) return this.loadCurrent();
+    const s = readSettings();
+    try {
+      const d = await renderAtNose(this.onsetFile, data, nose, { device: s.device });
+      if (this.clipView !== view) return;
+      this.data = d;
+      this.clipView = { ...buildClipView({ ...view, warnings: view.warnings.filter((w) => !data.warnings.includes(w)) }, d), noseFrom: 'user' };
+      this.info(`clip ${view.clipId}: map re-rendered with the nose window at (${d.nose?.x}, ${d.nose?.y}) in ${d.ms.toFixed(0)} ms`);
+      this.postClip(s);
+    } catch (err) {
+      this.post({ type: 'notice', level: 'error', message: `${view.title}: ${(err as Error).message}` });
     }
   }
 
@@ -296,7 +360,7 @@ export class MellmPanel {
       request: { mapPng: data.mapPng, prompt: buildPrompt({ lang: s.language }), lang: s.language, task: 'meu', motion: data.motion ?? undefined },
       post: (m) => this.post(m),
       signal: ctrl.signal,
-      log: (l) => this.log.info(l),
+      log: (l) => this.info(l),
     }).then((text) => {
       if (text !== null) run.text = text;
       this.snapshot.lanes[lane] = { label: source.label, text: text ?? undefined };

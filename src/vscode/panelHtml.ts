@@ -8,6 +8,8 @@ export interface PanelHtmlOptions {
   nonce: string;
   scriptUri: string;
   styleUri: string;
+  /** dist/codicons/codicon.css (its font is loaded relative to it, from the same origin). */
+  codiconUri: string;
   /** Extra body classes (VS Code adds its theme classes itself). */
   title?: string;
 }
@@ -38,6 +40,7 @@ export function panelHtml(o: PanelHtmlOptions): string {
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${attr(csp)}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${attr(o.codiconUri)}" id="vscode-codicon-stylesheet">
 <link rel="stylesheet" href="${attr(o.styleUri)}">
 <title>${attr(o.title ?? 'MELLM')}</title>
 </head>

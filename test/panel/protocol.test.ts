@@ -89,11 +89,14 @@ test('clip pipeline: map cached by content (a copy elsewhere hits), parameters c
     assert.deepEqual(again.mapPng, first.mapPng);
     assert.deepEqual(again.head, first.head);
     assert.equal(again.key, first.key);
+    // The raw flow comes back from the cache exactly (the panel's value under the cursor and nose re-render).
+    assert.deepEqual(again.flow.u, first.flow.u);
+    assert.deepEqual(again.flow.v, first.flow.v);
     const b = Buffer.from('x');
     assert.notEqual(cacheKey(b, b, {}), cacheKey(b, b, { lambda: 0.2 }));
     // No temp files left in the cache.
     const files = readdirSync(join(cache, first.key.slice(0, 2)));
-    assert.deepEqual(files.sort(), [`${first.key}.flow.png`, `${first.key}.json`, `${first.key}.map.png`]);
+    assert.deepEqual(files.sort(), [`${first.key}.flo`, `${first.key}.flow.png`, `${first.key}.json`, `${first.key}.map.png`]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
