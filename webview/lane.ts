@@ -1,15 +1,25 @@
-// A reasoning lane: source picker, stop/regenerate, the streamed answer, AU chips and the emotion badge.
-// Two lanes side by side make "Compare".
-import type { AnalysisResult, AuRef, ClipView, Lane, PanelSettingsView, SourceSpec } from '../src/shared/protocol';
+// A reasoning lane: source picker, stop/regenerate, the streamed answer with its checked claims, AU chips
+// (marked by the claim check and by the annotation), the emotion with its badges, and the claim check in
+// words. Hovering or focusing a claim or a chip lights its regions on the map and says why.
+import type { AnalysisResult, AuCheck, AuRef, ClaimMark, ClipView, Lane, LaneAction, LaneActionId, PanelSettingsView, SourceKind, SourceSpec } from '../src/shared/protocol';
+import { auName } from '../src/core/facs';
+import { auReason, auVerdictWord, claimReason, statusWord } from './claims';
+import { h, icon, setLabel, toolButton } from './dom';
+import { emotionName, onLanguage, t, uiVocab } from './l10n';
 import { StreamView } from './stream';
 
 export interface LaneHooks {
   analyze(lane: Lane, source: SourceSpec): void;
   stop(lane: Lane): void;
   highlight(regions: string[]): void;
+  /** A lane's result changed (the agreement line listens). */
+  changed(lane: Lane): void;
+  /** One of the host's actions on a failed lane (Retry, Use built-in reasoner, Open settings). */
+  action(lane: Lane, action: LaneActionId): void;
 }
 
 const fmtAu = (a: AuRef) => `${a.side ?? ''}AU${a.au}`;
+const VERDICT_ICON: Record<string, string> = { supported: 'pass', contradicted: 'error', unconfirmed: 'question', measured: 'graph-line', 'not-checkable': 'circle-slash' };
 
 export class LaneView {
   readonly root: HTMLElement;
@@ -17,55 +27,100 @@ export class LaneView {
   private readonly select: HTMLElement & { value: string };
   private readonly label: HTMLElement;
   private readonly status: HTMLElement;
+  private readonly statusIcon: HTMLElement;
+  private readonly statusText: HTMLElement;
   private readonly chips: HTMLElement;
   private readonly emotion: HTMLElement;
-  private readonly stopBtn: HTMLElement;
-  private readonly regenBtn: HTMLElement;
+  private readonly check: HTMLElement;
+  private readonly detail: HTMLElement;
+  private readonly actions: HTMLElement;
+  private readonly labelEl: HTMLElement;
+  private readonly stopBtn: HTMLButtonElement;
+  private readonly regenBtn: HTMLButtonElement;
+  private readonly md: HTMLElement;
   private clip: ClipView | null = null;
+  private settings: PanelSettingsView | null = null;
+  private preferred: SourceSpec = { kind: 'builtin' };
+  private kind: SourceKind = 'builtin';
+  private lastDone: { stop: string; incomplete: boolean; message?: string; totalMs: number } | null = null;
+  private lastError: string | null = null;
+  /** The last claim check, kept so a language change can word it again. */
+  result: AnalysisResult | null = null;
   streaming = false;
 
   constructor(readonly lane: Lane, private readonly hooks: LaneHooks) {
-    this.root = div('lane');
+    this.root = h('section', 'lane');
     this.root.dataset.lane = lane;
-    const head = div('lane-head');
+    const head = h('div', 'lane-head');
     this.select = document.createElement('vscode-single-select') as HTMLElement & { value: string };
     this.select.className = 'source';
-    this.select.title = 'Reasoning source';
-    this.label = span('lane-label');
-    this.status = span('lane-status');
-    this.stopBtn = button('Stop', 'stop', true);
-    this.regenBtn = button('Regenerate', 'regen', true);
+    this.label = h('span', 'lane-label');
+    this.labelEl = this.label;
+    this.actions = h('div', 'lane-actions');
+    this.actions.hidden = true;
+    this.status = h('span', 'lane-status');
+    this.status.setAttribute('role', 'status');
+    this.statusIcon = h('span', 'status-icon');
+    this.statusText = h('span', 'status-text');
+    this.status.append(this.statusIcon, this.statusText);
+    this.regenBtn = toolButton({ icon: 'refresh', label: '', action: 'regen' });
+    this.stopBtn = toolButton({ icon: 'debug-stop', label: '', action: 'stop' });
     this.stopBtn.addEventListener('click', () => this.clip && this.hooks.stop(this.lane));
     this.regenBtn.addEventListener('click', () => this.clip && this.hooks.analyze(this.lane, this.source()));
     head.append(this.select, this.regenBtn, this.stopBtn, this.status);
-    const body = div('lane-body');
-    const md = div('md');
-    body.appendChild(md);
-    this.stream = new StreamView(md);
-    const foot = div('lane-foot');
-    this.chips = div('chips');
-    this.emotion = div('emotion');
-    foot.append(this.chips, this.emotion);
-    this.root.append(head, this.label, body, foot);
+    const body = h('div', 'lane-body');
+    body.tabIndex = 0;
+    this.md = h('div', 'md');
+    body.appendChild(this.md);
+    this.stream = new StreamView(this.md);
+    const foot = h('div', 'lane-foot');
+    this.chips = h('div', 'chips');
+    this.emotion = h('div', 'emotion');
+    this.check = h('div', 'claim-check');
+    this.detail = h('div', 'claim-detail');
+    this.detail.setAttribute('aria-live', 'polite');
+    foot.append(this.chips, this.emotion, this.check, this.detail);
+    this.root.append(head, this.label, this.actions, body, foot);
+    this.bindClaimHover();
     this.setStreaming(false);
+    this.relabel();
+    onLanguage(() => {
+      this.relabel();
+      if (this.settings) this.setOptions(this.settings, this.preferred);
+      if (this.lastDone) this.done(this.lastDone.stop, this.lastDone.incomplete, this.lastDone.message, this.lastDone.totalMs);
+      if (this.result) this.showResult(this.result);
+    });
+  }
+
+  private relabel(): void {
+    this.root.setAttribute('aria-label', this.lane === 'a' ? t('Answer') : t('Compared answer'));
+    this.select.setAttribute('aria-label', t('Reasoning source'));
+    this.select.title = t('Reasoning source');
+    setLabel(this.regenBtn, t('Regenerate'));
+    setLabel(this.stopBtn, t('Stop'));
+    this.md.parentElement!.setAttribute('aria-label', t('Answer text'));
   }
 
   setOptions(s: PanelSettingsView, preferred: SourceSpec): void {
-    const opts: [string, string, boolean][] = [['builtin', 'Built-in FACS reasoner', false]];
-    opts.push(['server', `MELLM server${s.model ? ` (${s.model})` : ''}`, !s.trusted]);
+    this.settings = s;
+    this.preferred = preferred;
+    const current = this.select.value;
+    const opts: [string, string, boolean][] = [['builtin', t('Built-in FACS reasoner'), false]];
+    opts.push(['server', s.model ? t('MELLM server ({0})', s.model) : t('MELLM server'), !s.trusted]);
     for (const e of s.endpoints) opts.push([`server|${e}`, `MELLM @ ${e}`, !s.trusted]);
     this.select.replaceChildren(
       ...opts.map(([value, text, disabled]) => {
         const o = document.createElement('vscode-option') as HTMLElement & { value: string; disabled: boolean };
         o.value = value;
-        o.textContent = text + (disabled ? ' — restricted mode' : '');
+        o.textContent = text + (disabled ? ` — ${t('restricted mode')}` : '');
         o.disabled = disabled;
         return o;
       }),
     );
     const want = preferred.kind === 'builtin' ? 'builtin' : preferred.endpoint ? `server|${preferred.endpoint}` : 'server';
-    // The element upgrades asynchronously; set the value once its options exist.
-    queueMicrotask(() => (this.select.value = !s.trusted ? 'builtin' : want));
+    // The element upgrades asynchronously; set the value once its options exist. A re-sent init keeps the user's choice.
+    const keep = current && opts.some(([v, , d]) => v === current && !d) ? current : undefined;
+    queueMicrotask(() => (this.select.value = !s.trusted ? 'builtin' : keep ?? want));
   }
 
   source(): SourceSpec {
@@ -76,106 +131,238 @@ export class LaneView {
   }
 
   setClip(clip: ClipView): void {
-    if (this.clip?.clipId !== clip.clipId) {
-      this.stream.reset();
-      this.chips.replaceChildren();
-      this.emotion.replaceChildren();
-      this.label.textContent = '';
-      this.status.textContent = '';
-    }
+    if (this.clip?.clipId !== clip.clipId) this.clear();
     this.clip = clip;
   }
 
-  start(label: string): void {
+  private clear(): void {
     this.stream.reset();
+    this.result = null;
+    this.lastDone = null;
+    this.lastError = null;
     this.chips.replaceChildren();
     this.emotion.replaceChildren();
+    this.check.replaceChildren();
+    this.detail.textContent = '';
+    this.label.textContent = '';
+    this.actions.replaceChildren();
+    this.actions.hidden = true;
+    this.setStatus('', '', '');
+    this.hooks.changed(this.lane);
+  }
+
+  private setStatus(state: string, iconName: string, text: string): void {
+    this.status.dataset.state = state;
+    this.statusIcon.replaceChildren(...(iconName ? [icon(iconName)] : []));
+    this.statusText.textContent = text;
+  }
+
+  start(label: string, kind: SourceKind): void {
+    this.clear();
+    this.kind = kind;
     this.label.textContent = label;
-    this.status.textContent = 'streaming…';
-    this.status.dataset.state = 'streaming';
+    // The picker already names the built-in reasoner; a server's label names the endpoint that answered.
+    this.label.hidden = kind === 'builtin';
+    // The built-in reasoner answers at once: no "streaming" label for it.
+    if (kind === 'server') this.setStatus('streaming', 'loading', t('streaming…'));
+    this.root.dataset.kind = kind;
     this.setStreaming(true);
   }
 
   done(stop: string, incomplete: boolean, message: string | undefined, totalMs: number): void {
+    this.lastDone = { stop, incomplete, message, totalMs };
     this.stream.flush();
     this.setStreaming(false);
-    this.status.dataset.state = incomplete ? 'incomplete' : 'done';
-    this.status.textContent = incomplete ? `incomplete (${stop})${message ? ': ' + message : ''}` : `done in ${(totalMs / 1000).toFixed(1)} s`;
+    if (incomplete) this.setStatus('incomplete', 'warning', t('incomplete ({0})', stop) + (message ? `: ${message}` : ''));
+    else {
+      const time = totalMs < 1000 ? t('{0} ms', Math.max(1, Math.round(totalMs))) : t('{0} s', (totalMs / 1000).toFixed(1));
+      this.setStatus('done', 'check', this.kind === 'builtin' ? t('answered in {0}', time) : t('done in {0}', time));
+    }
   }
 
-  error(message: string): void {
+  /** The lane failed; the host's actions (in its order, with its labels) become buttons. */
+  error(message: string, actions: readonly LaneAction[] = []): void {
+    this.lastError = message;
     this.setStreaming(false);
-    this.status.dataset.state = 'error';
-    this.status.textContent = message;
+    this.setStatus('error', 'error', message);
+    this.actions.replaceChildren(
+      ...actions.map((a, i) => {
+        const b = h('button', i === 0 ? 'action primary' : 'action', a.label);
+        b.type = 'button';
+        b.dataset.action = a.id;
+        b.addEventListener('click', () => this.hooks.action(this.lane, a.id));
+        return b;
+      }),
+    );
+    this.actions.hidden = actions.length === 0;
+  }
+
+  /** The source label of the last run ('' before one). */
+  get sourceLabel(): string {
+    return this.labelEl.textContent ?? '';
+  }
+
+  get errorMessage(): string | null {
+    return this.lastError;
   }
 
   showResult(r: AnalysisResult): void {
+    this.result = r;
     this.stream.setClaims(r.claims);
+    this.titleMarks(r.claims);
+    this.renderChips(r);
+    this.renderEmotion(r);
+    this.renderCheck(r.claims);
+    this.hooks.changed(this.lane);
+  }
+
+  private titleMarks(claims: readonly ClaimMark[]): void {
+    for (const m of this.md.querySelectorAll<HTMLElement>('mark.claim')) {
+      const c = claims[Number(m.dataset.claim)];
+      if (c) m.title = `${statusWord(c.status)}: ${claimReason(c)}`;
+    }
+  }
+
+  private renderChips(r: AnalysisResult): void {
     const gt = this.clip?.groundTruth;
     const gtAus = new Set((gt?.aus ?? []).map((a) => a.au));
     const predicted = new Set(r.aus.map((a) => a.au));
     const chips: HTMLElement[] = [];
-    for (const a of r.aus) {
-      const c = span('chip au');
-      c.textContent = fmtAu(a);
+    r.aus.forEach((a, i) => {
+      const check: AuCheck | undefined = r.auChecks?.[i];
+      const c = h('button', 'chip au');
+      c.type = 'button';
       c.dataset.au = String(a.au);
-      if (gtAus.size) c.classList.add(gtAus.has(a.au) ? 'match' : 'extra');
+      const relation = gtAus.size ? (gtAus.has(a.au) ? 'match' : 'extra') : '';
+      if (relation) c.classList.add(relation);
+      if (check) {
+        c.dataset.verdict = check.verdict;
+        c.appendChild(icon(VERDICT_ICON[check.verdict]));
+      }
+      c.appendChild(h('span', 'chip-text', fmtAu(a)));
       const regions = r.auRegions[String(a.au)] ?? [];
-      c.title = regions.length ? `moves: ${regions.join(', ')}` : 'no region mapped';
-      c.addEventListener('mouseenter', () => this.hooks.highlight(regions));
-      c.addEventListener('mouseleave', () => this.hooks.highlight([]));
+      const parts = [`${fmtAu(a)} ${auName(a.au, uiVocab())}`];
+      if (check) parts.push(`${auVerdictWord(check.verdict)}: ${auReason(check)}`);
+      if (relation) parts.push(relation === 'match' ? t('in the annotation') : t('not in the annotation'));
+      const words = parts.join(' — ');
+      c.setAttribute('aria-label', words);
+      c.title = words;
+      const on = () => {
+        this.hooks.highlight(regions);
+        this.detail.textContent = words;
+      };
+      const off = () => {
+        this.hooks.highlight([]);
+        this.detail.textContent = '';
+      };
+      c.addEventListener('mouseenter', on);
+      c.addEventListener('focus', on);
+      c.addEventListener('mouseleave', off);
+      c.addEventListener('blur', off);
       chips.push(c);
-    }
+    });
     for (const a of gt?.aus ?? []) {
       if (predicted.has(a.au)) continue;
-      const c = span('chip au missed');
-      c.textContent = fmtAu(a);
-      c.title = 'in the annotation, not in the answer';
+      const c = h('span', 'chip au missed', fmtAu(a));
+      c.title = `${fmtAu(a)} ${auName(a.au, uiVocab())} — ${t('in the annotation, not in the answer')}`;
+      c.setAttribute('aria-label', c.title);
+      c.setAttribute('role', 'note');
       chips.push(c);
     }
+    this.chips.setAttribute('aria-label', t('Action units'));
+    this.chips.setAttribute('role', 'group');
     this.chips.replaceChildren(...chips);
-    const pred = span('emo-pred');
-    pred.textContent = r.emotion === 'unparsed' ? 'emotion: unparsed' : `emotion: ${r.emotion}`;
+  }
+
+  private renderEmotion(r: AnalysisResult): void {
+    const gt = this.clip?.groundTruth;
+    const gtAus = new Set((gt?.aus ?? []).map((a) => a.au));
+    const pred = h('span', 'emo-pred', r.emotion === 'unparsed' ? t('Emotion: not found in the answer') : t('Emotion: {0}', emotionName(r.emotion)));
     const parts: HTMLElement[] = [pred];
     if (gt?.emotion) {
-      const badge = span('badge');
       const match = r.emotion === gt.emotion;
-      badge.classList.add(r.emotion === 'unparsed' ? 'unparsed' : match ? 'match' : 'mismatch');
-      badge.textContent = r.emotion === 'unparsed' ? '? unparsed' : match ? '✓ matches label' : `✗ label: ${gt.emotion}`;
+      const kind = r.emotion === 'unparsed' ? 'unparsed' : match ? 'match' : 'mismatch';
+      const badge = h('span', `badge ${kind}`);
+      badge.append(icon(kind === 'match' ? 'pass' : kind === 'mismatch' ? 'error' : 'question'));
+      badge.append(h('span', '', kind === 'unparsed' ? t('unparsed') : match ? t('matches the label') : t('label: {0}', emotionName(gt.emotion))));
       parts.push(badge);
     }
     if (gtAus.size) {
       const hits = r.aus.filter((a) => gtAus.has(a.au)).length;
-      const aub = span('badge aus');
-      aub.textContent = `AUs ${hits}/${gtAus.size} of the annotation`;
+      const aub = h('span', 'badge aus', t('AUs {0}/{1} of the annotation', hits, gtAus.size));
       aub.classList.add(hits === gtAus.size && r.aus.length === hits ? 'match' : hits > 0 ? 'partial' : 'mismatch');
       parts.push(aub);
     }
     this.emotion.replaceChildren(...parts);
   }
 
+  /** The claim check in words: counts, then every contradicted claim with its reason (hover lights the region). */
+  private renderCheck(claims: readonly ClaimMark[]): void {
+    const n = (s: string) => claims.filter((c) => c.status === s).length;
+    if (claims.length === 0) {
+      this.check.replaceChildren(h('div', 'check-summary', t('Claim check: no region claims found in the answer.')));
+      return;
+    }
+    const counts: string[] = [];
+    if (n('contradicted')) counts.push(t('{0} contradicted', n('contradicted')));
+    if (n('supported')) counts.push(t('{0} supported', n('supported')));
+    if (n('measured')) counts.push(t('{0} restate the measurement', n('measured')));
+    if (n('not-checkable')) counts.push(t('{0} not checkable', n('not-checkable')));
+    const summary = h('div', 'check-summary', `${t('Claim check')}: ${counts.join(' · ')}`);
+    const items = claims
+      .map((c, i) => ({ c, i }))
+      .filter(({ c }) => c.status === 'contradicted')
+      .map(({ c, i }) => {
+        const li = h('li', 'claim-item');
+        const b = h('button', 'claim-link');
+        b.type = 'button';
+        b.dataset.claim = String(i);
+        const quote = this.stream.value.slice(c.start, c.end).trim();
+        b.append(icon('error'), h('span', 'claim-quote', `“${quote.length > 60 ? quote.slice(0, 59) + '…' : quote}”`));
+        li.append(b, h('span', 'claim-why', claimReason(c)));
+        return li;
+      });
+    const list = h('ul', 'claim-list');
+    list.append(...items);
+    this.check.replaceChildren(summary, ...(items.length ? [list] : []));
+  }
+
+  /** Claims in the text and in the list: hover or focus lights the claim's regions and words the reason. */
+  private bindClaimHover(): void {
+    const claimOf = (e: Event): ClaimMark | null => {
+      const el = (e.target as HTMLElement | null)?.closest?.('[data-claim]') as HTMLElement | null;
+      return el && this.result ? this.result.claims[Number(el.dataset.claim)] ?? null : null;
+    };
+    const on = (e: Event) => {
+      const c = claimOf(e);
+      if (!c) return;
+      this.hooks.highlight(c.regions ?? (c.region ? [c.region] : []));
+      this.detail.textContent = `${statusWord(c.status)}: ${claimReason(c)}`;
+      this.root.querySelectorAll(`mark[data-claim="${Number((e.target as HTMLElement).closest('[data-claim]')!.getAttribute('data-claim'))}"]`).forEach((m) => m.classList.add('hot'));
+    };
+    const off = (e: Event) => {
+      if (!claimOf(e)) return;
+      this.hooks.highlight([]);
+      this.detail.textContent = '';
+      this.root.querySelectorAll('mark.hot').forEach((m) => m.classList.remove('hot'));
+    };
+    for (const root of [this.md, this.check]) {
+      root.addEventListener('mouseover', on);
+      root.addEventListener('mouseout', off);
+      root.addEventListener('focusin', on);
+      root.addEventListener('focusout', off);
+    }
+    this.check.addEventListener('click', (e) => {
+      const b = (e.target as HTMLElement).closest('[data-claim]');
+      const m = b && this.md.querySelector(`mark[data-claim="${b.getAttribute('data-claim')}"]`);
+      m?.scrollIntoView({ block: 'center' });
+    });
+  }
+
   private setStreaming(on: boolean): void {
     this.streaming = on;
     this.root.classList.toggle('streaming', on);
-    this.stopBtn.toggleAttribute('disabled', !on);
-    this.regenBtn.toggleAttribute('disabled', on);
+    this.stopBtn.disabled = !on;
+    this.regenBtn.disabled = on;
   }
-}
-
-function div(cls: string): HTMLElement {
-  const d = document.createElement('div');
-  d.className = cls;
-  return d;
-}
-function span(cls: string): HTMLElement {
-  const s = document.createElement('span');
-  s.className = cls;
-  return s;
-}
-export function button(text: string, id: string, secondary = false): HTMLElement {
-  const b = document.createElement('vscode-button');
-  b.textContent = text;
-  b.dataset.action = id;
-  if (secondary) b.setAttribute('secondary', '');
-  return b;
 }

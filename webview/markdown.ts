@@ -103,8 +103,9 @@ function appendClaimed(host: Node, text: string, start: number, claims: readonly
     const mark = doc.createElement('mark');
     mark.className = `claim claim-${claim.status}`;
     mark.dataset.status = claim.status;
+    // The index into `claims`: the lane words the reason and lights the regions from it.
+    mark.dataset.claim = String(claims.indexOf(claim));
     if (claim.region) mark.dataset.region = claim.region;
-    mark.title = `${claim.status === 'supported' ? '✓ supported' : '✗ contradicted'} by the measured motion${claim.note ? ': ' + claim.note : ''}`;
     mark.appendChild(doc.createTextNode(piece));
     host.appendChild(mark);
   }

@@ -1,73 +1,91 @@
-// Makes media/screenshot-panel.png for the README: the real panel page (dist/webview.js, media/panel.css)
-// in headless Chromium with VS Code's Dark Modern colours, on the shipped sample face pair: the MMC-Map from
-// the real pipeline, the built-in reasoner's English answer with its claim check, AU12 hovered.
-// Run: node esbuild.js && node --import tsx scripts/sample/screenshot-panel.ts
+// Makes the README screenshots of the panel (media/screenshot-panel.png dark, -light.png, -hc.png): the real
+// panel page (dist/webview.js, media/panel.css) in headless Chromium with VS Code's theme colours, on a
+// frame sequence made from the shipped sample (its known smile warp with a rising and falling strength):
+// apex spotted by the core, map from the real pipeline, the built-in reasoner's answer (lane a) and, in the
+// Compare lane, the paper's recorded Qwen2.5-VL-7B answer (Fig. 4, sample 1) checked against THIS clip's
+// measured motion, to show contradicted claims. The label says so; it is not a run of that model here.
+// Run: node esbuild.js && node --import tsx scripts/sample/screenshot-panel.ts [dark|light|hc ...]
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
-import { analyse } from '../../src/vscode/analysis';
-import { dataUrl, loadClipData } from '../../src/vscode/clipPipeline';
-import { PROTOCOL_VERSION } from '../../src/shared/protocol';
+import { scanDataset } from '../../src/core/dataset/scan';
 import { buildPrompt } from '../../src/core/reasoning/prompts';
 import { BuiltinReasoner, chunkText } from '../../src/core/reasoning/reasoner';
+import { PROTOCOL_VERSION, type HostMessage, type Lane } from '../../src/shared/protocol';
+import { analyse } from '../../src/vscode/analysis';
+import { apexCurve, resolvePair } from '../../src/vscode/clipFrames';
+import { loadClipData } from '../../src/vscode/clipPipeline';
+import { buildClipView, flowView } from '../../src/vscode/clipView';
+import { listForScan } from '../../src/vscode/clips';
 import { openPanel, ROOT } from '../../test/webview/harness';
+import { THEMES } from '../../test/webview/themes';
+import { writeSampleSequence } from '../../test/support/sampleSequence';
 
-const DARK = `
-body {
-  --vscode-font-family: "DejaVu Sans", system-ui, sans-serif; --vscode-font-size: 13px;
-  --vscode-foreground: #cccccc; --vscode-editor-background: #1f1f1f; --vscode-descriptionForeground: #9d9d9d;
-  --vscode-panel-border: #2b2b2b; --vscode-focusBorder: #0078d4; --vscode-badge-background: #616161; --vscode-badge-foreground: #f8f8f8;
-  --vscode-testing-iconPassed: #73c991; --vscode-testing-iconFailed: #f14c4c; --vscode-editorWarning-foreground: #cca700;
-  --vscode-button-background: #0078d4; --vscode-button-foreground: #ffffff; --vscode-button-secondaryBackground: #313131;
-  --vscode-button-secondaryForeground: #cccccc; --vscode-dropdown-background: #313131; --vscode-dropdown-foreground: #cccccc;
-  --vscode-dropdown-border: #3c3c3c; --vscode-checkbox-background: #313131; --vscode-checkbox-border: #3c3c3c;
-  --vscode-textCodeBlock-background: #2b2b2b; --vscode-editor-font-family: "DejaVu Sans Mono", monospace;
-}`;
+function stream(clipId: string, lane: Lane, label: string, kind: 'builtin' | 'server', text: string, totalMs: number): HostMessage[] {
+  return [
+    { type: 'streamStart', clipId, lane, label, kind },
+    ...chunkText(text, 24).map((t) => ({ type: 'streamDelta' as const, clipId, lane, text: t })),
+    { type: 'streamDone', clipId, lane, stop: 'stop', incomplete: false, totalMs },
+  ];
+}
 
 async function main(): Promise<void> {
-  const dir = path.join(ROOT, 'media/sample');
-  const d = await loadClipData(path.join(dir, 'onset.png'), path.join(dir, 'apex.png'));
-  const text = new BuiltinReasoner().answer({ mapPng: d.mapPng, prompt: buildPrompt({ lang: 'en' }), lang: 'en', task: 'meu', motion: d.motion! }).text;
-  const result = analyse(text, d.motion);
-  const p = await openPanel({ width: 1440, height: 760, themeCss: DARK });
+  const want = process.argv.slice(2);
+  const themes = THEMES.filter((t) => want.length === 0 || want.includes(t.name));
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mellm-shot-'));
   try {
-    const clipId = 'sample';
-    await p.send(
-      { type: 'init', version: PROTOCOL_VERSION, settings: { lang: 'en', trusted: true, defaultSource: { kind: 'builtin' }, endpoints: ['http://gpu1:8000'], model: 'mellm' } },
-      {
-        type: 'clip',
-        clip: {
-          clipId,
-          title: 'sample · onset.png → apex.png',
-          index: 0,
-          total: 1,
-          width: d.width,
-          height: d.height,
-          onset: dataUrl(d.onset.mime, d.onset.bytes),
-          apex: dataUrl(d.apex.mime, d.apex.bytes),
-          map: dataUrl('image/png', d.mapPng),
-          flowOnly: dataUrl('image/png', d.flowOnlyPng),
-          head: d.head,
-          nose: d.nose ?? undefined,
-          landmarks: d.face?.points,
-          regions: d.face ? Object.entries(d.face.regions).map(([name, points]) => ({ name, points })) : undefined,
-          groundTruth: { emotion: 'happiness', aus: [{ au: 6 }, { au: 12 }] },
-          warnings: d.warnings,
-          mapInfo: { cached: d.cached, ms: d.ms },
-        },
-      },
-      { type: 'streamStart', clipId, lane: 'a', label: 'Built-in FACS reasoner', kind: 'builtin' },
-      ...chunkText(text, 16).map((t) => ({ type: 'streamDelta' as const, clipId, lane: 'a' as const, text: t })),
-      { type: 'streamDone', clipId, lane: 'a', stop: 'stop', incomplete: false, totalMs: 41 },
-      { type: 'analysis', clipId, lane: 'a', result },
+    await writeSampleSequence(path.join(tmp, 'sample-smile'));
+    const scan = await scanDataset(tmp);
+    const list = listForScan(scan, 0);
+    const e = list.entries[0];
+    e.groundTruth = { emotion: 'happiness', aus: [{ au: 6 }, { au: 12 }] }; // the warp's own AUs (media/sample/meta.json)
+    const pair = await resolvePair(e, undefined);
+    const d = await loadClipData(pair.onset, pair.apex);
+    const curve = pair.curve ?? (await apexCurve(e.clip!, pair.frames!.onset, { region: d.face?.box ?? null }));
+    const clip = buildClipView(
+      { clipId: e.id, title: e.title, ref: e.ref, index: 2, total: 12, groundTruth: e.groundTruth, warnings: [], frames: { ...pair.frames!, curve }, noseFrom: 'landmarks' },
+      d,
     );
-    await p.page.waitForTimeout(500);
-    await p.page.evaluate(() => document.querySelectorAll('.lane-body').forEach((b) => (b.scrollTop = 0)));
-    await p.page.locator('.lane[data-lane="a"] .chip', { hasText: 'AU12' }).first().hover();
-    await p.page.waitForTimeout(200);
-    const out = path.join(ROOT, 'media/screenshot-panel.png');
-    await p.page.screenshot({ path: out });
-    console.log(`wrote ${out}`);
+    const clipId = clip.clipId;
+    const req = { mapPng: d.mapPng, prompt: buildPrompt({ lang: 'en' }), lang: 'en' as const, task: 'meu' as const, motion: d.motion! };
+    const builtin = new BuiltinReasoner().answer(req).text;
+    const recorded = fs.readFileSync(path.join(ROOT, 'test/fixtures/answers/fig4-1-qwen25vl7b.md'), 'utf8');
+    for (const theme of themes) {
+      const p = await openPanel({ width: 1600, height: 900, themeCss: theme.css, bodyClass: theme.bodyClass });
+      try {
+        await p.send(
+          { type: 'init', version: PROTOCOL_VERSION, settings: { lang: 'en', uiLang: 'en', trusted: true, defaultSource: { kind: 'builtin' }, endpoints: ['http://gpu1:8000'], model: 'mellm' } },
+          { type: 'clip', clip },
+          { type: 'flow', clipId, flow: flowView(d.flow) },
+          ...stream(clipId, 'a', 'Built-in FACS reasoner', 'builtin', builtin, 3),
+          { type: 'analysis', clipId, lane: 'a', result: analyse(builtin, d.motion, { restates: true }) },
+        );
+        await p.page.locator('button[data-action="compare"]').click();
+        await p.send(
+          ...stream(clipId, 'b', 'Qwen2.5-VL-7B — recorded answer (paper Fig. 4), checked against this clip', 'server', recorded, 8400),
+          { type: 'analysis', clipId, lane: 'b', result: analyse(recorded, d.motion) },
+        );
+        await p.page.waitForTimeout(600);
+        await p.page.evaluate(() => document.querySelectorAll('.lane-body').forEach((b) => (b.scrollTop = 0)));
+        await p.page.locator('.lane[data-lane="b"] .chip[data-verdict="contradicted"]').first().hover();
+        // The cursor over the lip corner: the value under it shows in the probe line.
+        const lip = clip.regions?.find((r) => r.name === 'lipCornerL')?.points[0];
+        if (lip) {
+          const box = await p.page.locator('.layer').boundingBox();
+          const z = box!.width / clip.width;
+          await p.page.mouse.move(box!.x + lip[0] * z, box!.y + lip[1] * z);
+          await p.page.locator('.lane[data-lane="b"] .chip[data-verdict="contradicted"]').first().hover();
+        }
+        await p.page.waitForTimeout(250);
+        const out = path.join(ROOT, `media/screenshot-panel${theme.name === 'dark' ? '' : '-' + theme.name}.png`);
+        await p.page.screenshot({ path: out });
+        console.log(`wrote ${out}`);
+      } finally {
+        await p.close();
+      }
+    }
   } finally {
-    await p.close();
+    fs.rmSync(tmp, { recursive: true, force: true });
   }
 }
 

@@ -22,7 +22,7 @@ export interface PanelPage {
   close(): Promise<void>;
 }
 
-export async function openPanel(opts: { width?: number; height?: number; themeCss?: string; state?: unknown } = {}): Promise<PanelPage> {
+export async function openPanel(opts: { width?: number; height?: number; themeCss?: string; bodyClass?: string; state?: unknown } = {}): Promise<PanelPage> {
   const userDir = mkdtempSync(join(tmpdir(), 'mellm-chromium-'));
   // A fresh profile per page: launchPersistentContext is playwright's way to name the user-data-dir.
   const context = await chromium.launchPersistentContext(userDir, {
@@ -40,12 +40,14 @@ export async function openPanel(opts: { width?: number; height?: number; themeCs
   });
   const page = context.pages()[0] ?? (await context.newPage());
   const nonce = 'testNonce' + Math.random().toString(36).slice(2, 10);
-  const html = panelHtml({ cspSource: ORIGIN, nonce, scriptUri: `${ORIGIN}/dist/webview.js`, styleUri: `${ORIGIN}/media/panel.css` });
+  const html = panelHtml({ cspSource: ORIGIN, nonce, scriptUri: `${ORIGIN}/dist/webview.js`, styleUri: `${ORIGIN}/media/panel.css`, codiconUri: `${ORIGIN}/dist/codicons/codicon.css` });
   const theme = opts.themeCss ?? '';
   await page.route(`${ORIGIN}/**`, async (route) => {
     const url = new URL(route.request().url());
     if (url.pathname === '/' || url.pathname === '/index.html') return route.fulfill({ contentType: 'text/html', body: html });
     if (url.pathname === '/dist/webview.js') return route.fulfill({ contentType: 'text/javascript', body: readFileSync(join(ROOT, 'dist/webview.js')) });
+    if (url.pathname === '/dist/codicons/codicon.css') return route.fulfill({ contentType: 'text/css', body: readFileSync(join(ROOT, 'dist/codicons/codicon.css')) });
+    if (url.pathname === '/dist/codicons/codicon.ttf') return route.fulfill({ contentType: 'font/ttf', body: readFileSync(join(ROOT, 'dist/codicons/codicon.ttf')) });
     if (url.pathname === '/media/panel.css')
       return route.fulfill({ contentType: 'text/css', body: readFileSync(join(ROOT, 'media/panel.css'), 'utf8') + theme });
     return route.fulfill({ status: 404, body: 'not found' });
@@ -55,6 +57,9 @@ export async function openPanel(opts: { width?: number; height?: number; themeCs
     const w = window;
     w.__posted = [];
     w.__state = ${JSON.stringify(opts.state ?? null)};
+    // VS Code puts the theme kind on the webview's body (vscode-dark / vscode-light / vscode-high-contrast).
+    const bodyClass = ${JSON.stringify(opts.bodyClass ?? '')};
+    if (bodyClass) document.addEventListener('DOMContentLoaded', () => document.body.classList.add(...bodyClass.split(' ')));
     let acquired = false;
     w.acquireVsCodeApi = () => {
       if (acquired) throw new Error('acquireVsCodeApi called twice');
