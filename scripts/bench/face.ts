@@ -49,6 +49,14 @@ export async function face(): Promise<BenchRow[]> {
   const whole = { x: 0, y: 0, width: 280, height: 340 };
   await landmarksFor(face280, [whole]);
   add('landmarks, 280x340 face (preprocess + net on the crop and its mirror)', await median(50, () => landmarksFor(face280, [whole])), 'ms', 'median of 50 after warm-up; target < 30 ms');
+  // The face mesh (the measured alternative, docs/face-set.md) against today's net on the same face, same run.
+  const { meshLandmarksFor } = await import('../../src/core/face/mesh');
+  const meshBox = { x: 0, y: 0, width: face280.width, height: face280.height };
+  await meshLandmarksFor(face280, [meshBox]);
+  const netMs = await median(30, () => landmarksFor(face280, [whole]));
+  const meshMs = await median(30, () => meshLandmarksFor(face280, [meshBox]));
+  add('landmarks per face: face-api-68 net (reference, same run)', netMs, 'ms', 'median of 30');
+  add('landmarks per face: face mesh, 3 passes (--landmarks mesh)', meshMs, 'ms', `median of 30; ${(meshMs / netMs).toFixed(1)}x the net`);
   add('detectFace, 280x340 image (2 detector passes + landmarks)', await median(20, () => faceMod.detectFace(face280)), 'ms', 'median of 20');
 
   const frame = await rawImage(sharp(join(ROOT, 'node_modules', '@vladmandic', 'face-api', 'demo', 'sample5.jpg')).resize(640, 480, { fit: 'fill' }));

@@ -31,6 +31,23 @@ test('mellm landmarks --json: box, score, 68 points, nose, inter-ocular distance
   assert.ok(j.face.score > 0.5 && j.face.score <= 1);
   for (const k of ['x', 'y', 'width', 'height']) assert.equal(typeof j.face.box[k], 'number');
   assert.deepEqual(Object.keys(j.face.regions).sort(), [...REGION_NAMES].sort());
+  assert.deepEqual(j.landmarkModel, { id: 'face-api-68', name: 'face-api FaceLandmark68Net (68 points, mirror-averaged)' });
+});
+
+test('mellm landmarks --landmarks mesh: the face mesh places the points and is named; an unknown model is a usage error', () => {
+  const r = mellm(['landmarks', CROP, '--landmarks', 'mesh', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const j = JSON.parse(r.stdout);
+  assert.equal(j.landmarkModel.id, 'mesh');
+  assert.match(j.landmarkModel.name, /MediaPipe face mesh/);
+  assert.equal(j.face.points.length, 68);
+  // The same hand-placed tip (210, 254) as above, inter-ocular distance ~98 px.
+  assert.ok(Math.hypot(j.face.nose.x - 210, j.face.nose.y - 254) < 10, JSON.stringify(j.face.nose));
+  const t = mellm(['landmarks', CROP, '--landmarks', 'mesh']);
+  assert.match(t.stdout, /^landmark model: MediaPipe face mesh .*\(--landmarks mesh\)$/m);
+  const bad = mellm(['landmarks', CROP, '--landmarks', 'dlib']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--landmarks dlib: expected one of face-api-68, mesh/);
 });
 
 test('mellm landmarks prints a summary; no face prints "no face found" and exits 0', () => {
@@ -66,7 +83,13 @@ test('mellm landmarks prints a summary; no face prints "no face found" and exits
   assert.equal(n.code, 0, n.stderr);
   assert.equal(n.stdout, `${flat}: no face found\n`);
   const nj = JSON.parse(mellm(['landmarks', flat, '--json']).stdout);
-  assert.deepEqual(nj, { image: flat, width: 64, height: 64, face: null });
+  assert.deepEqual(nj, {
+    image: flat,
+    width: 64,
+    height: 64,
+    landmarkModel: { id: 'face-api-68', name: 'face-api FaceLandmark68Net (68 points, mirror-averaged)' },
+    face: null,
+  });
 });
 
 test('mellm landmarks: truncated or missing file -> one line naming it, exit 1; bad usage -> exit 2', () => {

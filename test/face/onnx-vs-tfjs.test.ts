@@ -1,5 +1,6 @@
-// The converted ONNX models against the original face-api nets (tfjs, pure-JS CPU backend) on the same
-// inputs: max abs difference of the raw outputs <= 1e-3.
+// The converted ONNX models against the originals on tfjs's pure-JS CPU backend, on the same inputs:
+// face-api's nets (its own code) and the MediaPipe face mesh (human's tfjs graph model). Bound: max abs
+// difference of the raw outputs <= 1e-3 (mesh: <= 1e-3 of its 192-px coordinate range).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -7,7 +8,7 @@ import * as ort from 'onnxruntime-node';
 import { loadImage } from '../../src/core/image';
 import { modelDir } from '../../src/core/face/models';
 import { resampleSquare, squareLayout } from '../../src/core/face/resample';
-import { referenceDetectorGrid, referenceLandmarks } from './tfjs-reference';
+import { referenceDetectorGrid, referenceGraph, referenceLandmarks } from './tfjs-reference';
 
 const FIXTURES = join(__dirname, '..', 'fixtures', 'face');
 
@@ -56,5 +57,20 @@ test('tiny_face_detector.onnx matches face-api TinyFaceDetector (tfjs) at 416 an
       const d = maxAbsDiff(out.data as Float32Array, await referenceDetectorGrid(x, size));
       assert.ok(d <= 1e-3, `size ${size}: max abs diff ${d}`);
     }
+  }
+});
+
+test('face_mesh.onnx matches the tfjs face mesh of @vladmandic/human (mesh points and face flag)', async () => {
+  const session = await ort.InferenceSession.create(join(modelDir(), 'face_mesh.onnx'));
+  const humanDir = join(require.resolve('@vladmandic/human'), '..', '..');
+  const modelJson = join(humanDir, 'models', 'facemesh.json');
+  const face = (await facePatch(192)).map((v) => v / 255);
+  for (const x of [noise(192 * 192 * 3, 5).map((v) => v / 255), face]) {
+    const out = await session.run({ input: new ort.Tensor('float32', x, [1, 192, 192, 3]) });
+    const [mesh, flag] = await referenceGraph(modelJson, x, 192, ['output_mesh', 'output_faceflag']);
+    assert.deepEqual(out.mesh.dims, [1, 1404]);
+    const d = maxAbsDiff(out.mesh.data as Float32Array, mesh);
+    assert.ok(d <= 0.192, `mesh max abs diff ${d} px`);
+    assert.ok(maxAbsDiff(out.faceflag.data as Float32Array, flag) <= 1e-3);
   }
 });

@@ -85,3 +85,42 @@ export async function referenceDetectorGrid(nhwc: Float32Array, size: number): P
   x.dispose();
   return data;
 }
+
+/** The tfjs graph model at `modelJson` (e.g. human's facemesh.json), loaded from disk on the CPU backend. */
+async function loadGraph(
+  modelJson: string,
+): Promise<{ tf: Tf; model: import('@tensorflow/tfjs').GraphModel; outputs: Record<string, { name: string }> }> {
+  const tf = (await faceApiReference()).tf;
+  const json = JSON.parse(readFileSync(modelJson, 'utf8')) as {
+    modelTopology: object;
+    signature: { outputs: Record<string, { name: string }> };
+    weightsManifest: Array<{ paths: string[]; weights: import('@tensorflow/tfjs').io.WeightsManifestEntry[] }>;
+  };
+  const bins = json.weightsManifest.flatMap((g) => g.paths.map((p) => readFileSync(join(modelJson, '..', p))));
+  const joined = Buffer.concat(bins);
+  const weightData = joined.buffer.slice(joined.byteOffset, joined.byteOffset + joined.byteLength);
+  const model = await tf.loadGraphModel(
+    tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest.flatMap((g) => g.weights), weightData }),
+  );
+  return { tf, model, outputs: json.signature.outputs };
+}
+
+const graphs = new Map<string, ReturnType<typeof loadGraph>>();
+
+/** Runs a tfjs graph model on one NHWC input; returns the named signature outputs, flattened. */
+export async function referenceGraph(
+  modelJson: string,
+  nhwc: Float32Array,
+  size: number,
+  outputs: string[],
+): Promise<Float32Array[]> {
+  let g = graphs.get(modelJson);
+  if (!g) graphs.set(modelJson, (g = loadGraph(modelJson)));
+  const { tf, model, outputs: sig } = await g;
+  const x = tf.tensor4d(nhwc, [1, size, size, 3]);
+  const res = model.execute(x, outputs.map((o) => sig[o].name)) as import('@tensorflow/tfjs').Tensor[];
+  const data = await Promise.all(res.map(async (t) => Float32Array.from((await t.data()) as Float32Array)));
+  res.forEach((t) => t.dispose());
+  x.dispose();
+  return data;
+}

@@ -1,5 +1,6 @@
-// The two shipped ONNX models (media/models, converted from face-api by scripts/convert-face-models):
-// one onnxruntime-node InferenceSession each, created on first use and reused.
+// The shipped ONNX models (media/models, converted by scripts/convert-face-models): the face detector,
+// face-api's 68-point landmark net (the default) and the MediaPipe face mesh (the measured alternative).
+// One onnxruntime-node InferenceSession each, created on first use and reused: the one place they load.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { InferenceSession } from 'onnxruntime-node';
@@ -14,6 +15,13 @@ export class FaceModelError extends Error {
 
 export const DETECTOR_FILE = 'tiny_face_detector.onnx';
 export const LANDMARK_FILE = 'face_landmark_68.onnx';
+export const MESH_FILE = 'face_mesh.onnx';
+
+/** The landmark models, as reported to users (`mellm landmarks`, docs/face.md). */
+export const LANDMARK_MODELS = {
+  'face-api-68': 'face-api FaceLandmark68Net (68 points, mirror-averaged)',
+  mesh: 'MediaPipe face mesh (468 points mapped to 68; 3 passes)',
+} as const;
 
 /** The model folder: media/models beside dist/ (bundle) or three levels above src/core/face (sources). */
 export function modelDir(): string {
@@ -67,7 +75,7 @@ export function session(file: string): Promise<InferenceSession> {
   return s;
 }
 
-/** Loads both models (warm-up); resolves when they are ready. */
+/** Loads the detector and the default landmark net (warm-up); the mesh loads on its first use. */
 export async function loadFaceModels(): Promise<void> {
   await Promise.all([session(DETECTOR_FILE), session(LANDMARK_FILE)]);
 }
