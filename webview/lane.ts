@@ -38,6 +38,7 @@ export class LaneView {
   private readonly stopBtn: HTMLButtonElement;
   private readonly regenBtn: HTMLButtonElement;
   private readonly md: HTMLElement;
+  private readonly heading: HTMLElement;
   private clip: ClipView | null = null;
   private settings: PanelSettingsView | null = null;
   private preferred: SourceSpec = { kind: 'builtin' };
@@ -51,6 +52,7 @@ export class LaneView {
   constructor(readonly lane: Lane, private readonly hooks: LaneHooks) {
     this.root = h('section', 'lane');
     this.root.dataset.lane = lane;
+    this.heading = h('h2', 'sr-only');
     const head = h('div', 'lane-head');
     this.select = document.createElement('vscode-single-select') as HTMLElement & { value: string };
     this.select.className = 'source';
@@ -70,6 +72,7 @@ export class LaneView {
     head.append(this.select, this.regenBtn, this.stopBtn, this.status);
     const body = h('div', 'lane-body');
     body.tabIndex = 0;
+    body.setAttribute('role', 'region');
     this.md = h('div', 'md');
     body.appendChild(this.md);
     this.stream = new StreamView(this.md);
@@ -80,7 +83,7 @@ export class LaneView {
     this.detail = h('div', 'claim-detail');
     this.detail.setAttribute('aria-live', 'polite');
     foot.append(this.chips, this.emotion, this.check, this.detail);
-    this.root.append(head, this.label, this.actions, body, foot);
+    this.root.append(this.heading, head, this.label, this.actions, body, foot);
     this.bindClaimHover();
     this.setStreaming(false);
     this.relabel();
@@ -94,11 +97,14 @@ export class LaneView {
 
   private relabel(): void {
     this.root.setAttribute('aria-label', this.lane === 'a' ? t('Answer') : t('Compared answer'));
-    this.select.setAttribute('aria-label', t('Reasoning source'));
+    this.heading.textContent = this.root.getAttribute('aria-label');
+    // The element names its inner combobox from its `label` property.
+    (this.select as HTMLElement & { label?: string }).label = t('Reasoning source');
+    this.select.setAttribute('label', t('Reasoning source'));
     this.select.title = t('Reasoning source');
     setLabel(this.regenBtn, t('Regenerate'));
     setLabel(this.stopBtn, t('Stop'));
-    this.md.parentElement!.setAttribute('aria-label', t('Answer text'));
+    this.md.parentElement!.setAttribute('aria-label', this.lane === 'a' ? t('Answer text') : t('Compared answer text'));
   }
 
   setOptions(s: PanelSettingsView, preferred: SourceSpec): void {

@@ -79,7 +79,11 @@ left.append(stage, probe, scrubber.root, info);
 const lanesEl = h('section', 'lanes');
 const agreement = new AgreementLine();
 mainEl.append(left, side, lanesEl);
-app.replaceChildren(bar.root, notice, agreement.root, mainEl);
+// The banner landmark holds the toolbar, notices and the agreement line; an h1 (for screen readers) names the clip.
+const banner = h('header', 'banner');
+const heading = h('h1', 'sr-only', 'MELLM');
+banner.append(heading, bar.root, notice, agreement.root);
+app.replaceChildren(banner, mainEl);
 
 const viewer = new Viewer(stage);
 stage.appendChild(busy);
@@ -315,6 +319,7 @@ function showClip(c: ClipView): void {
   noseDraft = null;
   viewer.setMapOverride(null);
   bar.title.textContent = c.title;
+  heading.textContent = t('MELLM: {0}', c.title);
   bar.title.title = c.title;
   bar.pos.textContent = c.total > 1 ? `${c.index + 1} / ${c.total}` : '';
   bar.prev.disabled = c.index <= 0;

@@ -151,7 +151,10 @@ export function renderMarkdown(src: string, base = 0, claims: readonly ClaimMark
     } else if (RE_HEADING.test(line)) {
       closeBlocks();
       const m = RE_HEADING.exec(line)!;
-      const h = doc.createElement(`h${Math.min(m[1].length + 2, 6)}`); // answers' "#" sit under the panel's own titles
+      // Every answer heading is an h3 under the lane's h2 (heading levels never skip, whatever the model
+      // writes: "#####" is common); the Markdown depth stays as a class for the look.
+      const h = doc.createElement('h3');
+      h.className = `md-h${m[1].length}`;
       appendSegments(h, inlineSegments(line.slice(m[0].length), lineBase + m[0].length), claims);
       frag.appendChild(h);
     } else if (RE_RULE.test(line)) {

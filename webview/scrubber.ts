@@ -25,6 +25,8 @@ export class Scrubber {
   private setting: 'apex' | 'onset' = 'apex';
   /** The user asked for frames; until the host answers with a new clip, the scrubber shows the request. */
   private pending: { onset: number; apex: number } | null = null;
+  /** A refusal to show until the next action (e.g. an onset after the apex). */
+  private message = '';
   onChoose: (onset: number, apex: number) => void = () => {};
 
   constructor() {
@@ -71,6 +73,7 @@ export class Scrubber {
   /** Show a clip's frames (null hides the scrubber: a lone pair has none). */
   setFrames(f: FramesView | undefined): void {
     this.pending = null;
+    this.message = '';
     this.frames = f ?? null;
     this.root.hidden = !f;
     if (!f) return;
@@ -115,9 +118,11 @@ export class Scrubber {
     if (what === 'apex') apex = frame;
     else onset = frame;
     if (onset >= apex) {
-      this.status.textContent = what === 'apex' ? t('The apex must come after the onset (frame {0}).', onset) : t('The onset must come before the apex (frame {0}).', apex);
+      this.message = what === 'apex' ? t('The apex must come after the onset (frame {0}).', onset) : t('The onset must come before the apex (frame {0}).', apex);
+      this.status.textContent = this.message;
       return;
     }
+    this.message = '';
     if (onset === f.onset && apex === f.apex) return;
     this.pending = { onset, apex };
     this.render();
@@ -152,7 +157,7 @@ export class Scrubber {
     const { onset, apex } = this.pending ?? f;
     const from = { annotation: t('annotated'), spotted: t('spotted'), chosen: t('chosen') }[f.apexFrom];
     this.title.textContent = t('Frames {0}–{1}: onset {2}, apex {3} ({4})', f.frames[0], f.frames[f.frames.length - 1], onset, apex, from);
-    this.status.textContent = this.pending ? t('Recomputing…') : f.curve ? '' : t('Computing the apex curve…');
+    this.status.textContent = this.message || (this.pending ? t('Recomputing…') : f.curve ? '' : t('Computing the apex curve…'));
     const cur = f.frames[this.cursor];
     const mag = f.curve?.find((p) => p.frame === cur)?.magnitude;
     const role = cur === onset ? t('onset') : cur === apex ? t('apex') : '';

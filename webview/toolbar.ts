@@ -14,7 +14,7 @@ export const MODES: { mode: ViewMode; label: () => string }[] = [
 ];
 
 export class Toolbar {
-  readonly root = h('header', 'toolbar');
+  readonly root = h('div', 'toolbar');
   readonly prev = toolButton({ icon: 'chevron-left', label: '', action: 'prev' });
   readonly next = toolButton({ icon: 'chevron-right', label: '', action: 'next' });
   readonly pos = h('span', 'clip-pos');
@@ -118,7 +118,7 @@ export class Toolbar {
     setLabel(this.zoomOut, t('Zoom out'), '-');
     setLabel(this.zoomIn, t('Zoom in'), '+');
     setLabel(this.fit, t('Fit to the view'), '0');
-    setLabel(this.actual, t('Actual size (1 image pixel = 1 screen pixel)'));
+    setLabel(this.actual, t('1:1, actual size (one image pixel per screen pixel)'));
     this.actual.textContent = '1:1';
     this.zoomValue.title = t('Zoom');
     this.zoomValue.setAttribute('aria-label', t('Zoom'));

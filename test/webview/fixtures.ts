@@ -66,3 +66,38 @@ export function longAnswer(tokens: number): { text: string; deltas: string[] } {
   const deltas = text.match(/\S+\s*|\s+/g) ?? [];
   return { text, deltas };
 }
+
+/**
+ * A flow for the test clip: (1.5, -0.5) px everywhere, except (0.4, -3.2) in LIP_REGION (a lip corner
+ * moving up once the head vector (0.4, -0.2) is removed). int16 payload as the host sends it.
+ */
+export function testFlow(scale = 64): import('../../src/shared/protocol').FlowView {
+  const buf = Buffer.alloc(W * H * 4);
+  for (let y = 0; y < H; y++)
+    for (let x = 0; x < W; x++) {
+      const inLip = x >= 20 && x < 90 && y >= 150 && y < 220;
+      const [u, v] = inLip ? [0.4, -3.2] : [1.5, -0.5];
+      buf.writeInt16LE(Math.round(u * scale), 4 * (y * W + x));
+      buf.writeInt16LE(Math.round(v * scale), 4 * (y * W + x) + 2);
+    }
+  return { width: W, height: H, scale, data: buf.toString('base64') };
+}
+
+/** Region motion for the test clip: the lip corner moves up, the inner brow is still. */
+export const TEST_MOTION: NonNullable<ClipView['motion']> = {
+  background: 0.2,
+  interOcular: 80,
+  regions: [
+    { name: 'lipCornerL', u: 0, v: -3, px: 3, direction: 'up', ratio: 15, intensity: 'strong', pixels: 4900 },
+    { name: 'innerBrowL', u: 0.01, v: 0, px: 0.05, direction: 'right', ratio: 0.25, intensity: 'none', pixels: 1500 },
+  ],
+};
+
+/** Frames 1..11 of a clip with onset 1 and apex 6, and a curve peaking at 6. */
+export const TEST_FRAMES: NonNullable<ClipView['frames']> = {
+  frames: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11],
+  onset: 1,
+  apex: 6,
+  apexFrom: 'annotation',
+  curve: [2, 3, 4, 5, 6, 7, 8, 9, 10, 11].map((f) => ({ frame: f, magnitude: 1 - Math.abs(f - 6) / 6 })),
+};
