@@ -20,7 +20,9 @@ export type Reply =
   | { text: string; latencyMs?: number; chunkChars?: number; chunkDelayMs?: number }
   | { status: number; body?: string }
   /** Stream part of the answer, then destroy the socket (a crash of the server mid-answer). */
-  | { dropAfterChars: number; text: string };
+  | { dropAfterChars: number; text: string }
+  /** Replay a recorded SSE body verbatim, event by event (test/fixtures/answers/streams/*.sse). */
+  | { sse: string; gapMs?: number };
 
 export interface OpenAiServerOptions {
   /** The answer for a request (may be async). Default: a fixed MEU-style answer naming happiness. */
@@ -43,6 +45,8 @@ export interface OpenAiServer {
   port: number;
   /** Parsed request bodies in arrival order (when record is on). */
   requests: ChatRequest[];
+  /** The Authorization header of each recorded request ('' when absent), in the same order. */
+  authorizations: string[];
   /** Number of chat-completion requests received. */
   count(): number;
   /** Requests currently being answered. */
@@ -88,6 +92,7 @@ function splitChars(text: string, n: number): string[] {
 
 export async function startOpenAiServer(opts: OpenAiServerOptions = {}): Promise<OpenAiServer> {
   const requests: ChatRequest[] = [];
+  const authorizations: string[] = [];
   let count = 0;
   let inFlight = 0;
   let maxInFlight = 0;
@@ -118,13 +123,26 @@ export async function startOpenAiServer(opts: OpenAiServerOptions = {}): Promise
         res.end(JSON.stringify({ error: { message: 'request body is not JSON' } }));
         return;
       }
-      if (record) requests.push(body);
+      if (record) {
+        requests.push(body);
+        authorizations.push(req.headers.authorization ?? '');
+      }
       const reply: Reply = opts.answer ? await opts.answer(body, index) : DEFAULT_ANSWER;
       const r = typeof reply === 'string' ? { text: reply } : reply;
       await sleep('latencyMs' in r && r.latencyMs !== undefined ? r.latencyMs : (opts.latencyMs ?? 0));
       if ('status' in r) {
         res.writeHead(r.status, { 'content-type': 'application/json' });
         res.end(r.body ?? JSON.stringify({ error: { message: `scripted failure ${r.status}` } }));
+        return;
+      }
+      if ('sse' in r) {
+        res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+        for (const ev of r.sse.split(/(?<=\n\n)/)) {
+          if (ev === '') continue;
+          res.write(ev);
+          await sleep(r.gapMs ?? 0);
+        }
+        res.end();
         return;
       }
       const model = body.model ?? 'mellm';
@@ -185,6 +203,7 @@ export async function startOpenAiServer(opts: OpenAiServerOptions = {}): Promise
     url: `http://127.0.0.1:${port}/v1`,
     port,
     requests,
+    authorizations,
     count: () => count,
     inFlight: () => inFlight,
     maxInFlight: () => maxInFlight,

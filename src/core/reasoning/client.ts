@@ -8,6 +8,9 @@
 //    spread round-robin over several endpoints, a failed endpoint set aside for a cool-down;
 //  - after the first token nothing is retried: a drop ends the stream as 'done' { incomplete: true }.
 // The API key goes only into the SDK (Authorization header); it is never logged or put in a message.
+// The same client serves the region-text lane (input 'text': the prompt alone, no image, to any text
+// LLM), with its own names in messages; thinking models (vLLM's reasoning parser sends `reasoning` /
+// `reasoning_content` deltas before the answer) keep the stream alive while they think.
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import {
   ReasoningError,
@@ -28,6 +31,8 @@ export interface SettingNames {
   connectTimeout: string;
   firstTokenTimeout: string;
   idleTimeout: string;
+  /** Optional: older callers name only the six above. */
+  maxTokens?: string;
 }
 
 /** The extension's settings (package.json contributes.configuration). */
@@ -38,6 +43,7 @@ export const DEFAULT_SETTING_NAMES: SettingNames = {
   connectTimeout: 'mellm.timeouts.connectMs',
   firstTokenTimeout: 'mellm.timeouts.firstTokenMs',
   idleTimeout: 'mellm.timeouts.idleMs',
+  maxTokens: 'mellm.maxTokens',
 };
 
 export interface ServerClientOptions {
@@ -51,6 +57,18 @@ export interface ServerClientOptions {
   temperature?: number;
   /** Default 1024 (FGMU answers are ~300-600 tokens). */
   maxTokens?: number;
+  /** Nucleus sampling; sent only when set (Qwen3's thinking mode recommends 0.95). */
+  topP?: number;
+  /** Extra request-body fields for the server (e.g. vLLM's chat_template_kwargs); never the API key. */
+  extraBody?: Readonly<Record<string, unknown>>;
+  /** 'image' (default): the MMC-Map then the prompt; 'text': the prompt alone as a plain user message. */
+  input?: 'image' | 'text';
+  /** The source kind reported to consumers. Default 'server'. */
+  kind?: 'server' | 'region-text';
+  /** How messages name the server. Default 'MELLM server'. */
+  serverNoun?: string;
+  /** Label prefix: '<prefix> @ <endpoint> (<model>)'. Default 'MELLM'. */
+  labelPrefix?: string;
   /** Until response headers. Default 10 s. */
   connectTimeoutMs?: number;
   /** From headers to the first content token (covers vLLM queueing and prefill). Default 120 s. */
@@ -195,8 +213,13 @@ interface AttemptFailure {
 type ChunkResult = { kind: 'chunk'; value: OpenAI.Chat.Completions.ChatCompletionChunk } | { kind: 'end' } | { kind: 'timeout' } | { kind: 'aborted' };
 
 export class MellmServerClient implements ReasoningSource {
-  readonly kind = 'server' as const;
+  readonly kind: 'server' | 'region-text';
   readonly label: string;
+  /** How messages name the server ('MELLM server', 'region-text server'). */
+  private readonly noun: string;
+  private readonly input: 'image' | 'text';
+  private readonly topP: number | undefined;
+  private readonly extraBody: Readonly<Record<string, unknown>>;
   readonly model: string;
   private readonly endpoints: Endpoint[];
   private readonly opts: Required<
@@ -225,8 +248,13 @@ export class MellmServerClient implements ReasoningSource {
 
   constructor(options: ServerClientOptions) {
     this.names = { ...DEFAULT_SETTING_NAMES, ...options.settingNames };
+    this.kind = options.kind ?? 'server';
+    this.noun = options.serverNoun ?? 'MELLM server';
+    this.input = options.input ?? 'image';
+    this.topP = options.topP;
+    this.extraBody = options.extraBody ?? {};
     if (options.endpoints.length === 0) {
-      throw new ReasoningError('no-endpoint', `No MELLM server is configured: set ${this.names.endpoints} (e.g. http://gpu-host:8000) or use the built-in reasoner.`);
+      throw new ReasoningError('no-endpoint', `No ${this.noun} is configured: set ${this.names.endpoints} (e.g. http://gpu-host:8000) or use the built-in reasoner.`);
     }
     this.model = options.model ?? 'mellm';
     this.opts = {
@@ -264,7 +292,7 @@ export class MellmServerClient implements ReasoningSource {
       this.endpoints.push({ display, apiBase, sdk });
     }
     const where = this.endpoints.length === 1 ? this.endpoints[0].display : `${this.endpoints.length} endpoints`;
-    this.label = `MELLM @ ${where} (${this.model})`;
+    this.label = `${options.labelPrefix ?? 'MELLM'} @ ${where} (${this.model})`;
   }
 
   /** Endpoint URLs in use (normalised, for display). */
@@ -332,7 +360,7 @@ export class MellmServerClient implements ReasoningSource {
 
   private setAside(ep: Endpoint, why: string): void {
     this.coolUntil.set(ep.display, this.now() + this.opts.cooldownMs);
-    this.log(`MELLM endpoint ${ep.display} set aside for ${Math.round(this.opts.cooldownMs / 1000)} s: ${why}`);
+    this.log(`${this.noun} endpoint ${ep.display} set aside for ${Math.round(this.opts.cooldownMs / 1000)} s: ${why}`);
   }
 
   private classify(err: unknown, ep: Endpoint, callerSignal?: AbortSignal): AttemptFailure {
@@ -343,7 +371,7 @@ export class MellmServerClient implements ReasoningSource {
     if (err instanceof APIConnectionTimeoutError) {
       return {
         code: 'connect-timeout',
-        message: `The MELLM server at ${at} did not respond within ${this.opts.connectTimeoutMs} ms; check ${this.names.endpoints} or raise ${this.names.connectTimeout}.`,
+        message: `The ${this.noun} at ${at} did not respond within ${this.opts.connectTimeoutMs} ms; check ${this.names.endpoints} or raise ${this.names.connectTimeout}.`,
         retriable: true,
       };
     }
@@ -353,7 +381,7 @@ export class MellmServerClient implements ReasoningSource {
         code === 'ECONNREFUSED' ? 'connection refused' : code === 'ENOTFOUND' ? 'host not found' : code === 'ECONNRESET' ? 'connection reset' : code ?? oneLine(innermostMessage(err), 80);
       return {
         code: 'connect-refused',
-        message: `Cannot reach the MELLM server at ${at} (${why}); check that vLLM is running there and ${this.names.endpoints}.`,
+        message: `Cannot reach the ${this.noun} at ${at} (${why}); check that vLLM is running there and ${this.names.endpoints}.`,
         retriable: true,
       };
     }
@@ -361,13 +389,13 @@ export class MellmServerClient implements ReasoningSource {
       const status = err.status;
       const detail = oneLine(serverMessage(err), 160);
       if (status === 401 || status === 403) {
-        return { code: 'auth', status, message: `The MELLM server at ${at} refused the API key (HTTP ${status}); set it with ${this.names.apiKey}.`, retriable: false };
+        return { code: 'auth', status, message: `The ${this.noun} at ${at} refused the API key (HTTP ${status}); set it with ${this.names.apiKey}.`, retriable: false };
       }
       if (status === 404) {
         return {
           code: 'model',
           status,
-          message: `The MELLM server at ${at} does not serve model "${this.model}" (HTTP 404${detail ? `: ${detail}` : ''}); check ${this.names.model} against vLLM's --served-model-name.`,
+          message: `The ${this.noun} at ${at} does not serve model "${this.model}" (HTTP 404${detail ? `: ${detail}` : ''}); check ${this.names.model} against vLLM's --served-model-name.`,
           retriable: false,
         };
       }
@@ -375,13 +403,13 @@ export class MellmServerClient implements ReasoningSource {
       return {
         code: 'http',
         status,
-        message: `The MELLM server at ${at} answered HTTP ${status}${detail ? `: ${detail}` : ''}${retriable ? '' : `; check ${this.names.model} and the server log`}.`,
+        message: `The ${this.noun} at ${at} answered HTTP ${status}${detail ? `: ${detail}` : ''}${retriable ? '' : `; check ${this.names.model} and the server log`}.`,
         retriable,
       };
     }
     if (err instanceof APIError) {
       // An error object inside the SSE stream (vLLM reports generation failures this way).
-      return { code: 'http', message: `The MELLM server at ${at} reported an error: ${oneLine(serverMessage(err), 160)}.`, retriable: true };
+      return { code: 'http', message: `The ${this.noun} at ${at} reported an error: ${oneLine(serverMessage(err), 160)}.`, retriable: true };
     }
     if (err instanceof SyntaxError) {
       return { code: 'protocol', message: `The server at ${at} sent a malformed stream chunk; is it an OpenAI-compatible server (vLLM)? Check ${this.names.endpoints}.`, retriable: false };
@@ -389,7 +417,7 @@ export class MellmServerClient implements ReasoningSource {
     const code = systemCode(err);
     return {
       code: 'protocol',
-      message: `The connection to the MELLM server at ${at} failed (${code ?? oneLine(err instanceof Error ? err.message : String(err), 80)}).`,
+      message: `The connection to the ${this.noun} at ${at} failed (${code ?? oneLine(err instanceof Error ? err.message : String(err), 80)}).`,
       retriable: true,
     };
   }
@@ -403,7 +431,8 @@ export class MellmServerClient implements ReasoningSource {
     const t0 = this.now();
     const tried = new Set<string>();
     const failures: ReasoningAttempt[] = [];
-    const dataUrl = `data:image/png;base64,${Buffer.from(req.mapPng.buffer, req.mapPng.byteOffset, req.mapPng.byteLength).toString('base64')}`;
+    const dataUrl =
+      this.input === 'image' ? `data:image/png;base64,${Buffer.from(req.mapPng.buffer, req.mapPng.byteOffset, req.mapPng.byteLength).toString('base64')}` : '';
     let retries = 0;
     for (let attempt = 1; attempt <= this.opts.maxAttempts; attempt++) {
       if (signal?.aborted) throw new ReasoningError('aborted', 'Analysis cancelled.');
@@ -452,7 +481,7 @@ export class MellmServerClient implements ReasoningSource {
       .join('; ');
     return new ReasoningError(
       'all-endpoints-down',
-      `No MELLM server answered after ${failures.length} attempts (${list}); start vLLM on one of them, fix ${this.names.endpoints}, or use the built-in reasoner.`,
+      `No ${this.noun} answered after ${failures.length} attempts (${list}); start vLLM on one of them, fix ${this.names.endpoints}, or use the built-in reasoner.`,
       { attempts: failures },
     );
   }
@@ -473,6 +502,8 @@ export class MellmServerClient implements ReasoningSource {
     const onCallerAbort = () => ac.abort(callerSignal?.reason);
     callerSignal?.addEventListener('abort', onCallerAbort, { once: true });
     let text = '';
+    /** Thinking deltas seen before the answer: the model is working, so the idle timeout applies. */
+    let thinking = 0;
     let firstTokenMs: number | undefined;
     let finishReason: string | undefined;
     let usage: ReasoningUsage | undefined;
@@ -481,19 +512,23 @@ export class MellmServerClient implements ReasoningSource {
       try {
         stream = await ep.sdk.chat.completions.create(
           {
+            ...this.extraBody,
             model: this.model,
             stream: true,
             temperature: this.opts.temperature,
+            ...(this.topP !== undefined ? { top_p: this.topP } : {}),
             max_tokens: this.opts.maxTokens,
             ...(this.opts.includeUsage ? { stream_options: { include_usage: true } } : {}),
             messages: [
-              {
-                role: 'user',
-                content: [
-                  { type: 'image_url', image_url: { url: dataUrl } },
-                  { type: 'text', text: req.prompt },
-                ],
-              },
+              this.input === 'text'
+                ? { role: 'user', content: req.prompt }
+                : {
+                    role: 'user',
+                    content: [
+                      { type: 'image_url', image_url: { url: dataUrl } },
+                      { type: 'text', text: req.prompt },
+                    ],
+                  },
             ],
           },
           { signal: ac.signal, timeout: this.opts.connectTimeoutMs, maxRetries: 0 },
@@ -505,7 +540,7 @@ export class MellmServerClient implements ReasoningSource {
       let stop: StopReason | undefined;
       let message: string | undefined;
       while (true) {
-        const waitMs = text === '' ? this.opts.firstTokenTimeoutMs : this.opts.idleTimeoutMs;
+        const waitMs = text === '' && thinking === 0 ? this.opts.firstTokenTimeoutMs : this.opts.idleTimeoutMs;
         let r: ChunkResult;
         try {
           r = await nextChunk(it, waitMs, ac, callerSignal);
@@ -530,10 +565,17 @@ export class MellmServerClient implements ReasoningSource {
           break;
         }
         if (r.kind === 'timeout') {
+          if (text === '' && thinking > 0) {
+            return {
+              code: 'first-token-timeout',
+              message: `The ${this.noun} at ${ep.display} stopped sending for ${waitMs} ms while thinking, before any answer text (${this.names.idleTimeout}).`,
+              retriable: true,
+            };
+          }
           if (text === '') {
             return {
               code: 'first-token-timeout',
-              message: `The MELLM server at ${ep.display} sent no answer within ${waitMs} ms (first-token timeout); it may be overloaded or still loading: raise ${this.names.firstTokenTimeout} or add endpoints.`,
+              message: `The ${this.noun} at ${ep.display} sent no answer within ${waitMs} ms (first-token timeout); it may be overloaded or still loading: raise ${this.names.firstTokenTimeout} or add endpoints.`,
               retriable: true,
             };
           }
@@ -547,11 +589,15 @@ export class MellmServerClient implements ReasoningSource {
           usage = { promptTokens: chunk.usage.prompt_tokens, completionTokens: chunk.usage.completion_tokens, totalTokens: chunk.usage.total_tokens };
         }
         for (const choice of chunk.choices ?? []) {
+          // vLLM's reasoning parser: `reasoning` (0.11+) or `reasoning_content` (before). Not answer text.
+          const delta = choice.delta as { reasoning?: unknown; reasoning_content?: unknown } | undefined;
+          const thought = delta?.reasoning ?? delta?.reasoning_content;
+          if (typeof thought === 'string') thinking += thought.length;
           const piece = choice.delta?.content;
           if (typeof piece === 'string' && piece !== '') {
             if (text === '') {
               firstTokenMs = this.now() - t0;
-              yield { type: 'start', source: 'server', endpoint: ep.display, model: chunk.model || this.model, attempt };
+              yield { type: 'start', source: this.kind, endpoint: ep.display, model: chunk.model || this.model, attempt };
             }
             text += piece;
             yield { type: 'delta', text: piece };
@@ -560,7 +606,14 @@ export class MellmServerClient implements ReasoningSource {
         }
       }
       if (text === '') {
-        if (finishReason) return { code: 'empty', message: `The MELLM server at ${ep.display} finished (${finishReason}) without any answer text; check the prompt and ${this.names.model}.`, retriable: false };
+        if (finishReason === 'length' && thinking > 0) {
+          return {
+            code: 'empty',
+            message: `The ${this.noun} at ${ep.display} spent the whole max-tokens budget (${this.opts.maxTokens}) thinking and gave no answer; raise ${this.names.maxTokens ?? 'the max-tokens setting'}.`,
+            retriable: false,
+          };
+        }
+        if (finishReason) return { code: 'empty', message: `The ${this.noun} at ${ep.display} finished (${finishReason}) without any answer text; check the prompt and ${this.names.model}.`, retriable: false };
         return { code: 'protocol', message: `The server at ${ep.display} closed the stream before any answer text.`, retriable: true };
       }
       if (stop === undefined) {

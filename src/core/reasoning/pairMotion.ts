@@ -1,7 +1,8 @@
 // From an onset/apex pair to what the built-in reasoner and the claim check need: the face on the onset
 // (landmarks, regions), the MMC-Map with the nose-tip head compensation taken from that face, and the
-// regional motion measured in the compensated flow. Shared by `mellm check`, `mellm analyze --offline`
-// and the panel, so every consumer measures the same way.
+// regional motion measured in the compensated flow, and the per-region statistics the region-text lane
+// sends as text. Shared by `mellm check`, `mellm analyze` and the benchmark, so every consumer measures
+// the same way.
 import { performance } from 'node:perf_hooks';
 import { detectFace } from '../face';
 import type { FaceResult } from '../face/types';
@@ -9,6 +10,7 @@ import { loadImage, type LoadedImage } from '../image';
 import { computeMmc, type MmcResult } from '../mmc';
 import type { Device, FlowField } from '../native';
 import { measureRegionMotion, type RegionMotionReport } from './regionMotion';
+import { measureRegionStats, type RegionStatsReport } from './regionStats';
 
 export interface PairMotionOptions {
   onset: string | LoadedImage;
@@ -25,6 +27,8 @@ export interface PairMotion {
   /** null when no face was found on the onset frame (then nothing is compensated or measured). */
   face: FaceResult | null;
   motion: RegionMotionReport | null;
+  /** Region statistics for the region-text lane; null without a face. */
+  regionStats: RegionStatsReport | null;
   warnings: string[];
   timingsMs: { face: number; mmc: number; motion: number; total: number };
 }
@@ -47,7 +51,8 @@ export async function measurePairMotion(opts: PairMotionOptions): Promise<PairMo
   });
   const t2 = performance.now();
   const motion = face ? measureRegionMotion(mmc.flow, face, { head: [mmc.head.u, mmc.head.v] }) : null;
+  const regionStats = face && motion ? measureRegionStats(mmc.flow, face, { head: [mmc.head.u, mmc.head.v], background: motion.background }) : null;
   const t3 = performance.now();
   const warnings = [...mmc.warnings, ...(face ? [] : [NO_FACE_WARNING])];
-  return { mmc, face, motion, warnings, timingsMs: { face: t1 - t0, mmc: t2 - t1, motion: t3 - t2, total: t3 - t0 } };
+  return { mmc, face, motion, regionStats, warnings, timingsMs: { face: t1 - t0, mmc: t2 - t1, motion: t3 - t2, total: t3 - t0 } };
 }

@@ -1,5 +1,6 @@
-// The one streaming interface behind every FGMU analysis. The MELLM server client (client.ts) and the
-// built-in FACS reasoner (reasoner.ts) both implement ReasoningSource, so the panel, the CLI and the
+// The one streaming interface behind every FGMU analysis. The MELLM server client (client.ts), the
+// region-text lane (regionTextSource.ts: region statistics as text for any text LLM) and the built-in
+// FACS reasoner (reasoner.ts) all implement ReasoningSource, so the panel, the CLI and the
 // benchmark consume text the same way whatever produced it.
 //
 // Contract (both implementations must keep it; test/reasoning/client.test.ts checks the server side):
@@ -13,13 +14,15 @@
 export type ReasoningLang = 'zh' | 'en';
 /** 'meu': full FGMU analysis (regions -> AUs -> emotion). 'mer': the emotion word only (paper III-F). */
 export type ReasoningTask = 'meu' | 'mer';
+/** Who answers: a MELLM (vision) server, a text LLM reading region statistics, or the built-in reasoner. */
+export type SourceKindName = 'server' | 'region-text' | 'builtin';
 
 /**
  * One analysis request. `M` is the measured regional motion the built-in reasoner reasons from
  * (its concrete type lives in regionMotion.ts, owned by the reasoner); servers ignore it.
  */
 export interface ReasoningRequest<M = unknown> {
-  /** The MMC-Map as PNG bytes (what the model sees). */
+  /** The MMC-Map as PNG bytes (what the model sees). Text-only sources ignore it (may be empty). */
   mapPng: Uint8Array;
   /** The full prompt text (prompts.ts builds it; the zh default is byte-exact to the released weights). */
   prompt: string;
@@ -47,7 +50,7 @@ export type StopReason =
 
 export type ReasoningEvent =
   /** Emitted once, before the first delta: who is answering (endpoint URL or 'builtin', served model). */
-  | { type: 'start'; source: 'server' | 'builtin'; endpoint?: string; model?: string; attempt: number }
+  | { type: 'start'; source: SourceKindName; endpoint?: string; model?: string; attempt: number }
   /** A piece of answer text, in order; concatenating all deltas gives the answer. */
   | { type: 'delta'; text: string }
   /** The last event. `incomplete` is true for every stop other than 'stop'. */
@@ -110,7 +113,7 @@ export class ReasoningError extends Error {
 }
 
 export interface ReasoningSource<M = unknown> {
-  readonly kind: 'server' | 'builtin';
+  readonly kind: SourceKindName;
   /** Short label for the UI, e.g. 'MELLM @ http://gpu1:8000 (mellm)' or 'Built-in FACS reasoner'. */
   readonly label: string;
   stream(req: ReasoningRequest<M>, signal?: AbortSignal): AsyncIterable<ReasoningEvent>;
