@@ -1,6 +1,7 @@
-// `mellm analyze ONSET APEX [--endpoint URL --model NAME | --offline] [--lang zh|en] [--json]`:
-// MMC-Map of the pair, then the FGMU analysis streamed to stdout from a MELLM server or the built-in
-// reasoner (the same ReasoningSource interface), ending with the parsed AUs and emotion.
+// `mellm analyze ONSET APEX [--source mellm|builtin|region-text] [--endpoint URL --model NAME | --offline]`:
+// MMC-Map of the pair, then the FGMU analysis streamed to stdout from a MELLM server, from a text LLM
+// reading the region statistics as text (region-text), or from the built-in reasoner (the same
+// ReasoningSource interface), ending with the parsed AUs and emotion.
 import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
@@ -12,14 +13,17 @@ import { MellmServerClient, parseEndpointList } from '../core/reasoning/client';
 import { parseAnswer } from '../core/reasoning/parse';
 import { measurePairMotion } from '../core/reasoning/pairMotion';
 import { buildPrompt } from '../core/reasoning/prompts';
+import { buildRegionTextPrompt } from '../core/reasoning/regionText';
 import { BuiltinReasoner } from '../core/reasoning/reasoner';
 import { collectAnswer, ReasoningError, type ReasoningLang, type ReasoningSource, type ReasoningTask } from '../core/reasoning/source';
 import { formatParsed, parsedJson } from './parse';
 import { checkWritable, ms, userErrors } from './pairOptions';
+import { ENV_RT_API_KEY, ENV_RT_ENDPOINTS, parseSourceChoice, regionTextFromFlags, type SourceChoice } from './regionTextOptions';
 import { UsageError, UserError, type CliCommand, type CliIO } from './types';
 
 const USAGE =
-  'analyze ONSET APEX [--endpoint URL[,URL...] [--model NAME] | --offline] [--lang zh|en] [--task meu|mer] [--protocol casme2|casme3a|dfme] [--map-out MAP.png] [--json]';
+  'analyze ONSET APEX [--source mellm|builtin|region-text] [--endpoint URL[,URL...] [--model NAME] | --offline] [--lang zh|en] [--task meu|mer] ' +
+  '[--protocol casme2|casme3a|dfme] [--map-out MAP.png] [--max-tokens N] [--no-thinking] [--prompt-only] [--json]';
 
 /** Environment variables the command reads (the key is never printed). */
 export const ENV_API_KEY = 'MELLM_API_KEY';
@@ -34,7 +38,10 @@ function positiveMs(value: string | undefined, option: string): number | undefin
 export const analyzeCommand: CliCommand = {
   name: ['analyze'],
   usage: USAGE,
-  summary: `Stream an FGMU analysis (regions -> AUs -> emotion) of a pair from a MELLM server (--endpoint, or $${ENV_ENDPOINTS}; key in $${ENV_API_KEY}) or the built-in reasoner (--offline, the default without a server), then the parsed result.`,
+  summary:
+    `Stream an FGMU analysis (regions -> AUs -> emotion) of a pair from a MELLM server (--endpoint, or $${ENV_ENDPOINTS}; key in $${ENV_API_KEY}), ` +
+    `from a text LLM given the region statistics as text (--source region-text; $${ENV_RT_ENDPOINTS}, key in $${ENV_RT_API_KEY}), ` +
+    'or the built-in reasoner (--offline, the default without a server), then the parsed result. --prompt-only prints the prompt and contacts nothing.',
   async run(argv: string[], io: CliIO): Promise<number> {
     let args;
     try {
@@ -42,6 +49,7 @@ export const analyzeCommand: CliCommand = {
         args: argv,
         allowPositionals: true,
         options: {
+          source: { type: 'string' },
           endpoint: { type: 'string', multiple: true },
           model: { type: 'string' },
           offline: { type: 'boolean' },
@@ -53,6 +61,9 @@ export const analyzeCommand: CliCommand = {
           'connect-timeout': { type: 'string' },
           'first-token-timeout': { type: 'string' },
           'idle-timeout': { type: 'string' },
+          'max-tokens': { type: 'string' },
+          'no-thinking': { type: 'boolean' },
+          'prompt-only': { type: 'boolean' },
         },
       });
     } catch (e) {
@@ -71,14 +82,23 @@ export const analyzeCommand: CliCommand = {
       protocol = v.protocol;
     }
     const flagEndpoints = (v.endpoint ?? []).flatMap(parseEndpointList);
-    if (v.offline && flagEndpoints.length) throw new UsageError('--offline and --endpoint exclude each other: give one');
-    if (v.offline && v.model !== undefined) throw new UsageError('--model applies to a server (--endpoint), not to --offline');
-    const envEndpoints = parseEndpointList(process.env[ENV_ENDPOINTS] ?? '');
-    const endpoints = v.offline ? [] : flagEndpoints.length ? flagEndpoints : envEndpoints;
-    if (v.model !== undefined && endpoints.length === 0) throw new UsageError(`--model needs a server: give --endpoint URL (or set ${ENV_ENDPOINTS})`);
+    let choice: SourceChoice | undefined = parseSourceChoice(v.source);
+    if (v.offline && choice !== undefined && choice !== 'builtin') throw new UsageError(`--offline is the built-in reasoner: it excludes --source ${choice}`);
+    if (v.offline) choice = 'builtin';
+    if (choice === 'builtin' && flagEndpoints.length) throw new UsageError('the built-in reasoner (--offline / --source builtin) and --endpoint exclude each other: give one');
+    if (choice === 'builtin' && v.model !== undefined) throw new UsageError('--model applies to a server (--endpoint), not to the built-in reasoner');
     const connectTimeoutMs = positiveMs(v['connect-timeout'], '--connect-timeout');
     const firstTokenTimeoutMs = positiveMs(v['first-token-timeout'], '--first-token-timeout');
     const idleTimeoutMs = positiveMs(v['idle-timeout'], '--idle-timeout');
+    const maxTokens = v['max-tokens'] === undefined ? undefined : Number(v['max-tokens']);
+    if (maxTokens !== undefined && !(Number.isInteger(maxTokens) && maxTokens >= 16)) throw new UsageError(`--max-tokens expects a whole number >= 16, got '${v['max-tokens']}'`);
+    const promptOnly = v['prompt-only'] === true;
+    const regionText = choice === 'region-text';
+    if (v['no-thinking'] && !regionText) throw new UsageError('--no-thinking applies to --source region-text (a thinking text LLM)');
+    const envEndpoints = parseEndpointList(process.env[ENV_ENDPOINTS] ?? '');
+    const endpoints = choice === 'builtin' || regionText ? [] : flagEndpoints.length ? flagEndpoints : envEndpoints;
+    if (choice === 'mellm' && endpoints.length === 0 && !promptOnly) throw new UsageError(`--source mellm needs a server: give --endpoint URL (or set ${ENV_ENDPOINTS})`);
+    if (!regionText && v.model !== undefined && endpoints.length === 0) throw new UsageError(`--model needs a server: give --endpoint URL (or set ${ENV_ENDPOINTS})`);
     const mapOut = v['map-out'];
     if (mapOut !== undefined) {
       if (!/\.png$/i.test(mapOut)) throw new UsageError(`--map-out ${mapOut}: the file name must end in .png`);
@@ -87,12 +107,25 @@ export const analyzeCommand: CliCommand = {
 
     let source: ReasoningSource;
     try {
-      source =
-        endpoints.length > 0
+      source = promptOnly
+        ? new BuiltinReasoner() // never streamed: --prompt-only stops before any request
+        : regionText
+          ? regionTextFromFlags({
+              endpoint: v.endpoint,
+              model: v.model,
+              noThinking: v['no-thinking'],
+              maxTokens,
+              connectTimeoutMs,
+              firstTokenTimeoutMs,
+              idleTimeoutMs,
+              log: (line) => io.stderr(`mellm analyze: ${line}\n`),
+            })
+          : endpoints.length > 0
           ? new MellmServerClient({
               endpoints,
               model: v.model,
               apiKey: process.env[ENV_API_KEY],
+              ...(maxTokens !== undefined ? { maxTokens } : {}),
               connectTimeoutMs,
               firstTokenTimeoutMs,
               idleTimeoutMs,
@@ -111,7 +144,7 @@ export const analyzeCommand: CliCommand = {
       if (e instanceof ReasoningError) throw new UsageError(e.message);
       throw e;
     }
-    if (endpoints.length === 0 && !v.offline && !v.json) {
+    if (choice === undefined && endpoints.length === 0 && !promptOnly && !v.json) {
       io.stderr(`mellm analyze: no server given (--endpoint or ${ENV_ENDPOINTS}): using the built-in reasoner\n`);
     }
 
@@ -120,8 +153,16 @@ export const analyzeCommand: CliCommand = {
     for (const w of pair.warnings) io.stderr(`mellm analyze: warning: ${w}\n`);
     const png = await encodePng(pair.mmc.map);
     if (mapOut !== undefined) await userErrors(() => writeFileAtomic(mapOut, png));
-    const prompt = buildPrompt({ lang, task, protocol });
+    let prompt: string;
+    if (regionText) {
+      if (!pair.regionStats) throw new UserError(`${onset}: no face was found on the onset frame, so there are no region statistics to send (--source region-text needs a visible frontal face)`);
+      prompt = buildRegionTextPrompt(pair.regionStats, { lang, task, protocol });
+    } else prompt = buildPrompt({ lang, task, protocol });
     const t1 = performance.now();
+    if (promptOnly) {
+      io.stdout(v.json ? JSON.stringify({ onset, apex, source: choice ?? (endpoints.length ? 'mellm' : 'builtin'), lang, task, protocol: protocol ?? null, prompt, promptSha256: createHash('sha256').update(prompt, 'utf8').digest('hex'), regionStats: pair.regionStats }, null, 2) + '\n' : prompt + '\n');
+      return 0;
+    }
 
     let answer;
     try {
@@ -149,6 +190,7 @@ export const analyzeCommand: CliCommand = {
             task,
             protocol: protocol ?? null,
             promptSha256: createHash('sha256').update(prompt, 'utf8').digest('hex'),
+            ...(regionText ? { prompt, regionStats: pair.regionStats } : {}),
             map: { width: pair.mmc.width, height: pair.mmc.height, out: mapOut ?? null, nose: pair.mmc.nose, head: pair.mmc.head },
             face: pair.face !== null,
             warnings: pair.warnings,

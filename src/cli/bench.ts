@@ -1,5 +1,6 @@
-// `mellm bench DATASET --protocol P --out RUN_DIR (--endpoint URL[,URL...] --model NAME | --offline)`:
+// `mellm bench DATASET --protocol P --out RUN_DIR [--source mellm|builtin|region-text] (--endpoint URL[,URL...] --model NAME | --offline)`:
 // the paper's benchmark over a dataset, resumable (rerun the same command), then scored and reported.
+// --source region-text sends each clip's region statistics as text (no image) to a text LLM.
 import * as path from 'node:path';
 import { openBenchDataset } from '../core/bench/datasetInput';
 import { formatProgress, runBenchJob } from '../core/bench/job';
@@ -10,11 +11,12 @@ import { MediaError } from '../core/mediaError';
 import { MellmServerClient, parseEndpointList } from '../core/reasoning/client';
 import { BuiltinReasoner } from '../core/reasoning/reasoner';
 import { ReasoningError, type ReasoningSource } from '../core/reasoning/source';
+import { parseSourceChoice, regionTextFromFlags } from './regionTextOptions';
 import { UsageError, UserError, type CliCommand, type CliIO, parseOptions } from './types';
 
 const USAGE =
-  'bench DATASET --protocol casme2|casme3a|dfme-a|dfme-b|custom --out RUN_DIR (--endpoint URL[,URL...] [--model NAME] | --offline) ' +
-  '[--concurrency N] [--task meu|mer] [--input mmc|frames] [--lang zh|en] [--classes a,b,...] [--retries N] [--maps CACHE] [--jobs N] [--force]';
+  'bench DATASET --protocol casme2|casme3a|dfme-a|dfme-b|custom --out RUN_DIR [--source mellm|builtin|region-text] (--endpoint URL[,URL...] [--model NAME] | --offline) ' +
+  '[--concurrency N] [--task meu|mer] [--input mmc|frames] [--lang zh|en] [--classes a,b,...] [--retries N] [--maps CACHE] [--jobs N] [--no-thinking] [--force]';
 
 function oneOf<T extends string>(flag: string, value: string | undefined, allowed: readonly T[], dflt: T): T {
   if (value === undefined) return dflt;
@@ -40,6 +42,8 @@ export const benchCommand: CliCommand = {
         options: {
           protocol: { type: 'string' },
           out: { type: 'string' },
+          source: { type: 'string' },
+          'no-thinking': { type: 'boolean' },
           endpoint: { type: 'string' },
           model: { type: 'string' },
           offline: { type: 'boolean' },
@@ -59,18 +63,29 @@ export const benchCommand: CliCommand = {
     if (v.protocol === undefined) throw new UsageError(`--protocol is required (${BENCH_PROTOCOLS.join(', ')})`);
     const protocol = oneOf<BenchProtocol>('--protocol', v.protocol, BENCH_PROTOCOLS, 'casme2');
     if (v.out === undefined) throw new UsageError('--out RUN_DIR is required (the run directory; rerun with the same one to resume)');
-    if (v.offline && v.endpoint !== undefined) throw new UsageError('use either --endpoint (a served model) or --offline (the built-in reasoner), not both');
-    if (!v.offline && v.endpoint === undefined) throw new UsageError('give --endpoint URL[,URL...] of an OpenAI-compatible server (e.g. vllm serve), or --offline');
+    let choice = parseSourceChoice(v.source);
+    if (v.offline && choice !== undefined && choice !== 'builtin') throw new UsageError(`--offline is the built-in reasoner: it excludes --source ${choice}`);
+    const offline = v.offline === true || choice === 'builtin';
+    if (offline) choice = 'builtin';
+    const regionText = choice === 'region-text';
+    if (offline && v.endpoint !== undefined) throw new UsageError('use either --endpoint (a served model) or --offline (the built-in reasoner), not both');
+    if (!offline && !regionText && v.endpoint === undefined) throw new UsageError('give --endpoint URL[,URL...] of an OpenAI-compatible server (e.g. vllm serve), or --offline');
+    if (v['no-thinking'] && !regionText) throw new UsageError('--no-thinking applies to --source region-text (a thinking text LLM)');
+    if (regionText && v.input !== undefined && v.input !== 'regions') throw new UsageError('--source region-text sends the region statistics as text (input regions); --input mmc|frames are for image models');
     if (v.classes !== undefined && protocol !== 'custom') throw new UsageError('--classes is only for --protocol custom (the paper protocols fix their classes)');
     const task = oneOf('--task', v.task, ['meu', 'mer'] as const, 'meu');
-    const input = oneOf<BenchInput>('--input', v.input, ['mmc', 'frames'], 'mmc');
+    const input = regionText ? 'regions' : oneOf<BenchInput>('--input', v.input, ['mmc', 'frames'], 'mmc');
     const lang = oneOf('--lang', v.lang, ['zh', 'en'] as const, 'zh');
     const concurrency = intOption('--concurrency', v.concurrency, 4, 1, 256);
     const retries = intOption('--retries', v.retries, 2, 0, 20);
 
     let source: ReasoningSource;
     let sourceConfig: SourceConfig;
-    if (v.offline) {
+    if (regionText) {
+      const rt = regionTextFromFlags({ endpoint: v.endpoint === undefined ? undefined : [v.endpoint], model: v.model, noThinking: v['no-thinking'] });
+      source = rt;
+      sourceConfig = { kind: 'region-text', model: rt.model, endpoints: rt.endpointUrls };
+    } else if (offline) {
       if (input === 'frames') throw new UsageError('--offline reasons from measured motion on the MMC-Map; --input frames is for served models');
       source = new BuiltinReasoner();
       sourceConfig = { kind: 'builtin' };
@@ -98,7 +113,7 @@ export const benchCommand: CliCommand = {
     try {
       dataset = await openBenchDataset(parsed.positionals[0], protocol, {
         maps: v.maps ?? path.join(v.out, 'maps'),
-        offline: v.offline === true,
+        offline,
         jobs: intOption('--jobs', v.jobs, 1, 1, 64),
         onMapProgress: (p) => {
           mapTicks += 1;

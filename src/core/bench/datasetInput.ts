@@ -66,6 +66,13 @@ export interface OpenBenchOptions {
   onMapProgress?(p: BatchProgress): void;
 }
 
+/** The region statistics for the region-text lane: no image is sent, so no map is encoded. */
+async function regionsInput(clip: Clip, device: Device | undefined, signal: AbortSignal): Promise<ClipInput> {
+  if (!clip.apex) throw new Error(`${clip.dir}: no apex frame is annotated for ${clip.id}; the region-text lane needs one (add it to the annotation sheet)`);
+  const pm = await measurePairMotion({ onset: clip.onset.file, apex: clip.apex.file, ...(device ? { device } : {}), signal });
+  return { png: new Uint8Array(0), ...(pm.regionStats ? { regionStats: pm.regionStats } : {}) };
+}
+
 /** The map and the measured regional motion for the built-in reasoner (flow is not cached: measured here). */
 async function offlineInput(clip: Clip, device: Device | undefined, signal: AbortSignal): Promise<ClipInput> {
   if (!clip.apex) throw new Error(`${clip.dir}: no apex frame is annotated for ${clip.id}; the built-in reasoner needs one (add it to the annotation sheet)`);
@@ -146,6 +153,7 @@ export async function openBenchDataset(root: string, protocol: BenchProtocol, op
     },
     async loadInput(c: DatasetBenchClip, input: BenchInput, signal: AbortSignal): Promise<ClipInput> {
       if (input === 'frames') return framesInput(c.clip);
+      if (input === 'regions') return regionsInput(c.clip, opts.device, signal);
       if (opts.offline) return offlineInput(c.clip, opts.device, signal);
       const m = maps.get(c.id);
       if (!m) throw new Error(`no MMC-Map was made for ${c.id} (the map phase did not reach it)`);

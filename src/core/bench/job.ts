@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import type { Emotion } from '../emotions';
 import type { ReasoningSource } from '../reasoning/source';
 import { parseAnswer } from '../reasoning/parse';
+import { fillRegionTextTemplate, regionBlock } from '../reasoning/regionText';
 import { evaluateRun, type RunEvaluation } from './evaluate';
 import { benchPrompt, protocolClasses } from './protocol';
 import { writeReport } from './report';
@@ -19,7 +20,7 @@ export interface BenchDataset<C extends BenchClip = BenchClip> {
   root: string;
   /** Labelled clips of the protocol's split (e.g. DFME TestA for dfme-a), any emotion. */
   clips: readonly C[];
-  /** The MMC-Map (cached) or the onset|apex composite, as PNG; `motion` for the built-in reasoner. */
+  /** The MMC-Map (cached) or the onset|apex composite, as PNG; `motion` for the built-in reasoner; `regionStats` for 'regions'. */
   loadInput(clip: C, input: BenchInput, signal: AbortSignal): Promise<ClipInput>;
   /** Called once with the clips of the run before any request (e.g. to compute or find cached maps). */
   prepare?(clips: readonly C[], input: BenchInput, signal: AbortSignal): Promise<void>;
@@ -105,7 +106,13 @@ export async function runBenchJob<C extends BenchClip>(opts: BenchJobOptions<C>)
     runDir: opts.out,
     config,
     clips,
-    loadInput: (c, signal) => opts.dataset.loadInput(c, input, signal),
+    loadInput: async (c, signal) => {
+      const got = await opts.dataset.loadInput(c, input, signal);
+      if (input !== 'regions') return got;
+      // No face means no regions: that clip fails (recorded), the run goes on.
+      if (!got.regionStats) throw new Error(`${c.id}: no face was found on the onset frame, so there are no region statistics to send`);
+      return { ...got, prompt: fillRegionTextTemplate(prompt, regionBlock(got.regionStats, lang)) };
+    },
     source: opts.source,
     prompt,
     parse: parseForBench,

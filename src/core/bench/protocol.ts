@@ -4,6 +4,7 @@
 // IV-D): onset and apex frames side by side with a plain prompt and the same constrained class line.
 import { EMOTIONS, PROTOCOL_CLASSES, isEmotion, type Emotion, type ProtocolId } from '../emotions';
 import { buildPrompt, emotionConstraintLine } from '../reasoning/prompts';
+import { regionTextTemplate } from '../reasoning/regionText';
 import type { BenchInput, BenchProtocol } from './runDir';
 
 /** The emotion protocol (class list) behind a benchmark protocol; null for 'custom'. */
@@ -48,9 +49,13 @@ const FRAMES_EN = {
     'Classify the micro-expression. Answer with the emotion word only.',
 };
 
-/** The exact prompt text for a run (its SHA-256 goes into config.json). */
+/**
+ * The exact prompt text for a run (its SHA-256 goes into config.json). For 'regions' input it is the
+ * region-text template: each clip's measured block fills its slot (runner records the filled prompt).
+ */
 export function benchPrompt(opts: { input: BenchInput; task: 'meu' | 'mer'; lang: 'zh' | 'en'; classes: readonly Emotion[] }): string {
   if (opts.input === 'mmc') return buildPrompt({ lang: opts.lang, task: opts.task, classes: opts.classes });
+  if (opts.input === 'regions') return regionTextTemplate({ lang: opts.lang, task: opts.task, classes: opts.classes });
   const body = opts.lang === 'zh' ? FRAMES_ZH[opts.task] : FRAMES_EN[opts.task];
   return `${body}\n${emotionConstraintLine(opts.classes, opts.lang)}`;
 }

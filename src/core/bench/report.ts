@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { FAILED, OTHER, UNPARSED, type AuMetrics, type EmotionMetrics } from './metrics';
 import type { RunEvaluation } from './evaluate';
 import { writeFileAtomic } from '../atomicWrite';
-import type { SourceConfig } from './runDir';
+import type { BenchInput, SourceConfig } from './runDir';
 
 /** HTML-escapes text for element content and double- or single-quoted attributes. */
 export function esc(s: string): string {
@@ -22,7 +22,13 @@ const f4 = (x: number | null): string => (x === null || !Number.isFinite(x) ? '�
 const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
 
 export function sourceLabel(s: SourceConfig): string {
-  return s.kind === 'builtin' ? 'built-in reasoner (offline)' : `${s.model} @ ${s.endpoints.join(', ')}`;
+  if (s.kind === 'builtin') return 'built-in reasoner (offline)';
+  return `${s.kind === 'region-text' ? 'region text → ' : ''}${s.model} @ ${s.endpoints.join(', ')}`;
+}
+
+/** What the model was given, in words. */
+export function inputLabel(input: BenchInput): string {
+  return input === 'mmc' ? 'MMC-Map' : input === 'regions' ? 'region statistics as text (a prompt per clip; the SHA-256 is its template\'s)' : 'onset + apex frames';
 }
 
 /** Plain-language notes about what the numbers include (failures, exclusions, cut answers). */
@@ -68,7 +74,7 @@ function mdRun(e: RunEvaluation): string[] {
     '',
     `- Run directory: ${md(e.dir)}`,
     `- Dataset: ${md(c.dataset)} — protocol ${md(c.protocol)}, ${m.classes.length} classes (${m.classes.map(md).join(', ')})`,
-    `- Source: ${md(sourceLabel(c.source))}; task ${c.task}; input ${c.input === 'mmc' ? 'MMC-Map' : 'onset + apex frames'}; prompt ${c.lang}, SHA-256 ${c.promptSha256}`,
+    `- Source: ${md(sourceLabel(c.source))}; task ${c.task}; input ${inputLabel(c.input)}; prompt ${c.lang}, SHA-256 ${c.promptSha256}`,
     `- Extension ${md(c.extensionVersion)}; created ${md(c.createdAt)}; ${e.clips}/${e.expectedClips} clips${e.latencyMs ? `; clip time p50 ${e.latencyMs.p50} ms, p95 ${e.latencyMs.p95} ms` : ''}`,
     '',
     '| | UF1 | UAR | ACC |',
@@ -280,7 +286,7 @@ function htmlRun(e: RunEvaluation, i: number): string {
     `<dt>Run directory</dt><dd>${esc(e.dir)}</dd>`,
     `<dt>Dataset</dt><dd>${esc(c.dataset)} — protocol ${esc(c.protocol)}, ${m.classes.length} classes (${esc(m.classes.join(', '))})</dd>`,
     `<dt>Source</dt><dd>${esc(sourceLabel(c.source))}</dd>`,
-    `<dt>Task / input</dt><dd>${esc(c.task)} / ${c.input === 'mmc' ? 'MMC-Map' : 'onset + apex frames'}; prompt ${esc(c.lang)}, SHA-256 <code>${esc(c.promptSha256)}</code></dd>`,
+    `<dt>Task / input</dt><dd>${esc(c.task)} / ${inputLabel(c.input)}; prompt ${esc(c.lang)}, SHA-256 <code>${esc(c.promptSha256)}</code></dd>`,
     `<dt>Clips</dt><dd>${e.clips} of ${e.expectedClips}${e.latencyMs ? `; clip time p50 ${e.latencyMs.p50} ms, p95 ${e.latencyMs.p95} ms` : ''}</dd>`,
     `<dt>Extension</dt><dd>${esc(c.extensionVersion)}; run created ${esc(c.createdAt)}</dd>`,
     '</dl>',

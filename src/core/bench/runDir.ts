@@ -12,10 +12,14 @@ export const RESULTS_FILE = 'results.jsonl';
 
 export type BenchProtocol = 'casme2' | 'casme3a' | 'dfme-a' | 'dfme-b' | 'custom';
 export const BENCH_PROTOCOLS: readonly BenchProtocol[] = ['casme2', 'casme3a', 'dfme-a', 'dfme-b', 'custom'];
-export type BenchInput = 'mmc' | 'frames';
+/** What the model is given: the MMC-Map, the onset + apex frames, or the region statistics as text. */
+export type BenchInput = 'mmc' | 'frames' | 'regions';
 
-/** Who answers: a served model (MELLM or any OpenAI-compatible VLM) or the built-in reasoner. */
-export type SourceConfig = { kind: 'server'; model: string; endpoints: string[] } | { kind: 'builtin' };
+/** Who answers: a served model (MELLM or any OpenAI-compatible VLM), a text LLM over region text, or the built-in reasoner. */
+export type SourceConfig =
+  | { kind: 'server'; model: string; endpoints: string[] }
+  | { kind: 'region-text'; model: string; endpoints: string[] }
+  | { kind: 'builtin' };
 
 /** Everything that decides what a run's numbers mean. Resuming requires an identical config. */
 export interface RunConfig {
@@ -27,10 +31,13 @@ export interface RunConfig {
   /** The evaluated classes, in order (the prompt offers exactly these). */
   classes: string[];
   task: 'meu' | 'mer';
-  /** 'mmc': the MMC-Map with the FGMU prompt; 'frames': onset + apex frames with the plain prompt (baseline). */
+  /**
+   * 'mmc': the MMC-Map with the FGMU prompt; 'frames': onset + apex frames with the plain prompt (baseline);
+   * 'regions': no image, the clip's region statistics as text in the region-text template.
+   */
   input: BenchInput;
   lang: 'zh' | 'en';
-  /** SHA-256 (hex) of the exact prompt text sent with every clip. */
+  /** SHA-256 (hex) of the exact prompt text sent with every clip (for 'regions': of the template, slot unfilled). */
   promptSha256: string;
   source: SourceConfig;
   /** Clips the protocol selected when the run was created (informational; not part of the identity). */
@@ -56,6 +63,8 @@ export interface ResultRecord {
   unparsedReason?: string;
   /** The answer text (absent when failed before any text). */
   answer?: string;
+  /** The clip's own prompt when it differs per clip (input 'regions': the region text sent). */
+  prompt?: string;
   /** True when the stream ended before the model finished (cut answer, parsed as far as it goes). */
   incomplete?: boolean;
   stop?: string;
@@ -75,7 +84,7 @@ export function sha256Hex(text: string): string {
 /** Fields compared on resume, in a stable form. */
 function identity(c: RunConfig): Record<string, unknown> {
   const source =
-    c.source.kind === 'server' ? { kind: 'server', model: c.source.model, endpoints: [...c.source.endpoints].sort() } : c.source;
+    c.source.kind === 'builtin' ? c.source : { kind: c.source.kind, model: c.source.model, endpoints: [...c.source.endpoints].sort() };
   return {
     format: c.format,
     extensionVersion: c.extensionVersion,

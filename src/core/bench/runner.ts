@@ -22,6 +22,7 @@ import {
   type ResultRecord,
   type RunConfig,
 } from './runDir';
+import type { RegionStatsReport } from '../reasoning/regionStats';
 
 /** What the runner needs of a clip (the dataset module's clips carry more). */
 export interface BenchClip {
@@ -35,8 +36,13 @@ export interface BenchClip {
 
 /** The image(s) the model sees for one clip, as one PNG, plus measured motion for the built-in reasoner. */
 export interface ClipInput {
+  /** Empty for text-only input ('regions'). */
   png: Uint8Array;
   motion?: unknown;
+  /** Region statistics for the region-text lane (the job turns them into `prompt`). */
+  regionStats?: RegionStatsReport;
+  /** This clip's own prompt, sent instead of the run's (recorded with its result). */
+  prompt?: string;
 }
 
 export interface ParsedAnswer {
@@ -256,7 +262,7 @@ export async function runBench<C extends BenchClip>(opts: RunBenchOptions<C>): P
       try {
         const res = await collectAnswer(
           opts.source.stream(
-            { mapPng: input.png, prompt: opts.prompt, lang: opts.config.lang as ReasoningLang, task: opts.config.task as ReasoningTask, motion: input.motion },
+            { mapPng: input.png, prompt: input.prompt ?? opts.prompt, lang: opts.config.lang as ReasoningLang, task: opts.config.task as ReasoningTask, motion: input.motion },
             stop.signal,
           ),
         );
@@ -268,7 +274,7 @@ export async function runBench<C extends BenchClip>(opts: RunBenchOptions<C>): P
           await abortableSleep(backoff(base, attempt), stop.signal);
           continue;
         }
-        return answered(clip, res.text, res.done.incomplete, res.done.stop, attempt, started, endpoint, res.done.firstTokenMs);
+        return answered(clip, res.text, res.done.incomplete, res.done.stop, attempt, started, endpoint, res.done.firstTokenMs, undefined, input.prompt);
       } catch (e) {
         if (stop.signal.aborted) return null;
         if (e instanceof ReasoningError) {
@@ -284,7 +290,7 @@ export async function runBench<C extends BenchClip>(opts: RunBenchOptions<C>): P
     }
     if (stop.signal.aborted) return null;
     // Every attempt failed. A cut answer from an earlier attempt is still an answer: keep it, marked.
-    if (cut) return answered(clip, cut.text, true, cut.stop, retries + 1, started, cut.endpoint, cut.firstTokenMs, lastError);
+    if (cut) return answered(clip, cut.text, true, cut.stop, retries + 1, started, cut.endpoint, cut.firstTokenMs, lastError, input.prompt);
     return { ...base0(clip), status: 'failed', predicted: null, error: lastError, attempts: retries + 1, ms: Date.now() - started, at: '' };
   };
 
@@ -298,6 +304,7 @@ export async function runBench<C extends BenchClip>(opts: RunBenchOptions<C>): P
     endpoint?: string,
     firstTokenMs?: number,
     error?: { code: string; message: string },
+    prompt?: string,
   ): ResultRecord => {
     let parsed: ParsedAnswer;
     try {
@@ -312,6 +319,7 @@ export async function runBench<C extends BenchClip>(opts: RunBenchOptions<C>): P
       aus: parsed.aus,
       ...(parsed.emotion === null ? { unparsedReason: parsed.reason ?? 'no emotion in the conclusion' } : {}),
       answer: text,
+      ...(prompt !== undefined ? { prompt } : {}),
       ...(incomplete ? { incomplete: true } : {}),
       stop: stopReason,
       ...(error ? { error } : {}),
