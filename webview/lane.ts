@@ -114,6 +114,9 @@ export class LaneView {
     const opts: [string, string, boolean][] = [['builtin', t('Built-in FACS reasoner'), false]];
     opts.push(['server', s.model ? t('MELLM server ({0})', s.model) : t('MELLM server'), !s.trusted]);
     for (const e of s.endpoints) opts.push([`server|${e}`, `MELLM @ ${e}`, !s.trusted]);
+    const rt = s.regionText;
+    opts.push(['region-text', rt?.model ? t('Region text → LLM ({0})', rt.model) : t('Region text → LLM'), !s.trusted]);
+    for (const e of rt?.endpoints ?? []) opts.push([`region-text|${e}`, `Region text @ ${e}`, !s.trusted]);
     this.select.replaceChildren(
       ...opts.map(([value, text, disabled]) => {
         const o = document.createElement('vscode-option') as HTMLElement & { value: string; disabled: boolean };
@@ -123,7 +126,7 @@ export class LaneView {
         return o;
       }),
     );
-    const want = preferred.kind === 'builtin' ? 'builtin' : preferred.endpoint ? `server|${preferred.endpoint}` : 'server';
+    const want = preferred.kind === 'builtin' ? 'builtin' : preferred.endpoint ? `${preferred.kind}|${preferred.endpoint}` : preferred.kind;
     // The element upgrades asynchronously; set the value once its options exist. A re-sent init keeps the user's choice.
     const keep = current && opts.some(([v, , d]) => v === current && !d) ? current : undefined;
     queueMicrotask(() => (this.select.value = !s.trusted ? 'builtin' : keep ?? want));
@@ -132,8 +135,10 @@ export class LaneView {
   source(): SourceSpec {
     const v = String(this.select.value || 'builtin');
     if (v === 'builtin') return { kind: 'builtin' };
-    if (v.startsWith('server|')) return { kind: 'server', endpoint: v.slice(7) };
-    return { kind: 'server' };
+    const bar = v.indexOf('|');
+    const kind = bar < 0 ? v : v.slice(0, bar);
+    const spec: SourceSpec = { kind: kind === 'region-text' ? 'region-text' : 'server' };
+    return bar < 0 ? spec : { ...spec, endpoint: v.slice(bar + 1) };
   }
 
   setClip(clip: ClipView): void {
@@ -170,7 +175,7 @@ export class LaneView {
     // The picker already names the built-in reasoner; a server's label names the endpoint that answered.
     this.label.hidden = kind === 'builtin';
     // The built-in reasoner answers at once: no "streaming" label for it.
-    if (kind === 'server') this.setStatus('streaming', 'loading', t('streaming…'));
+    if (kind !== 'builtin') this.setStatus('streaming', 'loading', t('streaming…'));
     this.root.dataset.kind = kind;
     this.setStreaming(true);
   }

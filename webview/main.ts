@@ -99,7 +99,8 @@ for (const l of LANES) {
   lanesEl.append(lanes[l].root);
   lanes[l].root.hidden = l !== 'a';
 }
-const compareLane = lanes.b;
+/** Compare shows these beside lane a: the other of built-in / MELLM, and the region-text lane. */
+const compareLanes: Lane[] = ['b', 'c'];
 
 // ---------- controls ----------
 viewer.onChange = () => {
@@ -145,12 +146,15 @@ bar.exportBtn.addEventListener('click', () => clip && post({ type: 'export', cli
 bar.settings.addEventListener('click', () => post({ type: 'openSettings' }));
 
 function setCompare(on: boolean, run: boolean): void {
-  compareLane.root.hidden = !on;
   lanesEl.classList.toggle('compare', on);
   setPressed(bar.compare, on);
   persisted = { ...persisted, compare: on };
   saveState();
-  if (on && run && clip && !compareLane.stream.value && !compareLane.streaming) hooks.analyze('b', compareLane.source());
+  for (const l of compareLanes) {
+    const lane = lanes[l];
+    lane.root.hidden = !on;
+    if (on && run && clip && !lane.stream.value && !lane.streaming) hooks.analyze(l, lane.source());
+  }
 }
 
 document.addEventListener('keydown', (e) => {
@@ -235,7 +239,7 @@ function showProbe(p: { x: number; y: number } | null): void {
 function resultsChanged(): void {
   const rs = LANES.filter((l) => !lanes[l].root.hidden && lanes[l].result).map((l) => ({
     lane: l,
-    name: l === 'a' ? t('Answer') : t('Compared'),
+    name: l === 'a' ? t('Answer') : l === 'b' ? t('Compared') : t('Third'),
     label: lanes[l].sourceLabel || l,
     result: lanes[l].result!,
   }));
@@ -260,7 +264,8 @@ function handle(m: HostMessage): void {
       settings = m.settings;
       setLanguage(settings.uiLang, settings.l10n);
       lanes.a.setOptions(settings, settings.defaultSource);
-      compareLane.setOptions(settings, settings.defaultSource.kind === 'builtin' ? { kind: 'server' } : { kind: 'builtin' });
+      lanes.b.setOptions(settings, settings.defaultSource.kind === 'builtin' ? { kind: 'server' } : { kind: 'builtin' });
+      lanes.c.setOptions(settings, settings.defaultSource.kind === 'region-text' ? { kind: 'builtin' } : { kind: 'region-text' });
       legendSlot.replaceChildren(buildLegend());
       document.body.classList.toggle('restricted', !settings.trusted);
       if (!settings.trusted) showNotice('info', t('Restricted mode: images and maps only; no MELLM server is contacted.'));
@@ -342,7 +347,7 @@ function showClip(c: ClipView): void {
   if (!c.map) busyText.textContent = t('Computing MMC-Map…');
   for (const l of LANES) lanes[l].setClip(c);
   // The Compare lane stays open across clips and analyses each new clip as well.
-  if (newClip && !compareLane.root.hidden) hooks.analyze('b', compareLane.source());
+  if (newClip) for (const l of compareLanes) if (!lanes[l].root.hidden) hooks.analyze(l, lanes[l].source());
   renderInfo();
   if (c.ref) persisted = { ...persisted, clipRef: c.ref };
   saveState();

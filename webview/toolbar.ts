@@ -123,7 +123,7 @@ export class Toolbar {
     this.zoomValue.title = t('Zoom');
     this.zoomValue.setAttribute('aria-label', t('Zoom'));
     setLabel(this.compare, t('Compare'));
-    this.compare.title = t('Two reasoning sources side by side on this clip');
+    this.compare.title = t('Three reasoning sources side by side on this clip (built-in, MELLM, region text)');
     setLabel(this.exportBtn, t('Export report'));
     setLabel(this.settings, t('MELLM settings'));
   }

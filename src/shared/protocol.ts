@@ -6,10 +6,14 @@
 
 export const PROTOCOL_VERSION = 1;
 
-/** Reasoning lanes, in display order; a lane added here appears in the panel and the agreement line. */
-export const LANES = ['a', 'b'] as const;
+/**
+ * Reasoning lanes, in display order; a lane added here appears in the panel and the agreement line.
+ * 'a' is the main lane; Compare adds 'b' and 'c' (the region-text lane by default).
+ */
+export const LANES = ['a', 'b', 'c'] as const;
 export type Lane = (typeof LANES)[number];
-export type SourceKind = 'builtin' | 'server';
+/** 'server': MELLM (map + prompt); 'region-text': region statistics as text to a text LLM; 'builtin'. */
+export type SourceKind = 'builtin' | 'server' | 'region-text';
 /**
  * supported / contradicted: the measured motion agrees / disagrees with what the answer says.
  * measured: the answer only restates the measurement (the built-in reasoner writes its text FROM the
@@ -23,7 +27,7 @@ export type Direction = (typeof DIRECTIONS8)[number];
 export const INTENSITY_GRADES = ['none', 'slight', 'moderate', 'strong'] as const;
 export type Intensity = (typeof INTENSITY_GRADES)[number];
 
-/** Which reasoning source a lane uses. endpoint/model only for 'server' (absent = settings). */
+/** Which reasoning source a lane uses. endpoint/model only for servers (absent = that source's settings). */
 export interface SourceSpec {
   kind: SourceKind;
   endpoint?: string;
@@ -217,6 +221,8 @@ export interface PanelSettingsView {
   /** Endpoints offered in the Compare pickers. */
   endpoints: string[];
   model?: string;
+  /** The region-text lane's own endpoints and model (mellm.regionText.*); absent from older hosts. */
+  regionText?: { endpoints: string[]; model?: string };
 }
 /**
  * Actions the host offers when a lane fails (server down, bad key, timeout). The panel renders one button per
@@ -281,7 +287,7 @@ const isDir = (x: unknown): x is Direction => (DIRECTIONS8 as readonly unknown[]
 const isGrade = (x: unknown): x is Intensity => (INTENSITY_GRADES as readonly unknown[]).includes(x);
 const isInt = (x: unknown): x is number => Number.isInteger(x);
 const arrOf = <T>(x: unknown, f: (y: unknown) => y is T): x is T[] => Array.isArray(x) && x.every(f);
-const isKind = (x: unknown): x is SourceKind => x === 'builtin' || x === 'server';
+const isKind = (x: unknown): x is SourceKind => x === 'builtin' || x === 'server' || x === 'region-text';
 const optStr = (x: unknown) => x === undefined || isStr(x);
 const isPoint = (x: unknown): x is [number, number] => Array.isArray(x) && x.length === 2 && isNum(x[0]) && isNum(x[1]);
 /** Images must be PNG/JPEG data URLs or webview resource URLs: nothing else is put into an <img>. */
@@ -381,6 +387,10 @@ function settingsError(s: unknown): string | null {
   if (!isSource(s.defaultSource)) return 'settings.defaultSource malformed';
   if (!(Array.isArray(s.endpoints) && s.endpoints.every(isStr))) return 'settings.endpoints malformed';
   if (!optStr(s.model)) return 'settings.model malformed';
+  if (s.regionText !== undefined) {
+    const r = s.regionText;
+    if (!isObj(r) || !(Array.isArray(r.endpoints) && r.endpoints.every(isStr)) || !optStr(r.model)) return 'settings.regionText malformed';
+  }
   return null;
 }
 function resultError(r: unknown): string | null {

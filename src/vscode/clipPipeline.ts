@@ -1,5 +1,6 @@
 // What the panel shows for one onset/apex pair: MMC-Map, flow-only colours, face landmarks/regions,
-// head vector and the measured regional motion the built-in reasoner and the claim check need.
+// head vector, the measured regional motion the built-in reasoner and the claim check need, and the
+// region statistics the region-text lane sends as text.
 // Results are cached on disk keyed by the CONTENT of both frames + flow parameters + render version, so a
 // re-opened clip shows its map without recomputing. No 'vscode' import: the CLI-free tests use it directly.
 import { createHash } from 'node:crypto';
@@ -13,6 +14,7 @@ import { decodeImage, encodePng, type LoadedImage } from '../core/image';
 import { computeMmc } from '../core/mmc';
 import { OPENCV_TVL1_DEFAULTS, renderMmcNative, type Device, type FlowField, type TvL1Params } from '../core/native';
 import { measureRegionMotion, type RegionMotionReport } from '../core/reasoning/regionMotion';
+import { measureRegionStats, type RegionStatsReport } from '../core/reasoning/regionStats';
 
 /** Bump when anything stored in the cache changes meaning. */
 // 2: the raw flow is stored too (the panel's value under the cursor, display gain and nose re-render).
@@ -33,6 +35,8 @@ export interface ClipData {
   nose: { x: number; y: number } | null;
   face: Pick<FaceResult, 'points' | 'regions' | 'interOcular' | 'box'> | null;
   motion: RegionMotionReport | null;
+  /** Per-region statistics for the region-text lane (null without a face). */
+  regionStats: RegionStatsReport | null;
   warnings: string[];
   cached: boolean;
   /** From the call to the data being ready. */
@@ -48,6 +52,8 @@ interface CacheMeta {
   nose: { x: number; y: number } | null;
   face: ClipData['face'];
   motion: RegionMotionReport | null;
+  /** Absent in entries written before the region-text lane: such an entry is recomputed. */
+  regionStats?: RegionStatsReport | null;
   warnings: string[];
 }
 
@@ -108,9 +114,9 @@ export async function loadClipData(onsetPath: string, apexPath: string, opts: Pi
     try {
       const [meta, mapPng, flowOnlyPng, flo] = await Promise.all([fs.readFile(files.meta, 'utf8'), fs.readFile(files.map), fs.readFile(files.flow), fs.readFile(files.flo)]);
       const m = JSON.parse(meta) as CacheMeta;
-      if (m.version === PANEL_CACHE_VERSION) {
+      if (m.version === PANEL_CACHE_VERSION && m.regionStats !== undefined) {
         const [onset, apex] = await Promise.all([displayCopy(onsetBytes, onsetDecoded), displayCopy(apexBytes, apexDecoded)]);
-        return { ...m, mapPng, flowOnlyPng, flow: decodeFlo(flo, files.flo), onset, apex, cached: true, ms: performance.now() - t0, key };
+        return { ...m, regionStats: m.regionStats, mapPng, flowOnlyPng, flow: decodeFlo(flo, files.flo), onset, apex, cached: true, ms: performance.now() - t0, key };
       }
     } catch {
       /* not cached (or unreadable): compute */
@@ -136,6 +142,7 @@ export async function loadClipData(onsetPath: string, apexPath: string, opts: Pi
   const black = { width: r.width, height: r.height, data: new Uint8Array(r.width * r.height) };
   const flowOnly = await renderMmcNative(black, r.flow, { nose: r.nose, window: 11, device: opts.device });
   const motion = face ? measureRegionMotion(r.flow, face, { head: [r.head.u, r.head.v] }) : null;
+  const regionStats = face && motion ? measureRegionStats(r.flow, face, { head: [r.head.u, r.head.v], background: motion.background }) : null;
   const [mapPng, flowOnlyPng, onsetShow, apexShow] = await Promise.all([
     encodePng(r.map),
     encodePng({ width: r.width, height: r.height, data: flowOnly.rgb }),
@@ -150,6 +157,7 @@ export async function loadClipData(onsetPath: string, apexPath: string, opts: Pi
     nose: r.nose,
     face: face ? { points: face.points, regions: face.regions, interOcular: face.interOcular, box: face.box } : null,
     motion,
+    regionStats,
     warnings,
   };
   if (files) {
@@ -160,7 +168,7 @@ export async function loadClipData(onsetPath: string, apexPath: string, opts: Pi
     await writeFileAtomic(files.flo, encodeFlo(r.flow));
     await writeFileAtomic(files.meta, JSON.stringify(meta));
   }
-  return { ...meta, mapPng, flowOnlyPng, flow: r.flow, onset: onsetShow, apex: apexShow, cached: false, ms: performance.now() - t0, key };
+  return { ...meta, regionStats, mapPng, flowOnlyPng, flow: r.flow, onset: onsetShow, apex: apexShow, cached: false, ms: performance.now() - t0, key };
 }
 
 /**
@@ -174,8 +182,10 @@ export async function renderAtNose(onsetPath: string, data: ClipData, nose: { x:
   const black = { width: r.width, height: r.height, data: new Uint8Array(r.width * r.height) };
   const flowOnly = await renderMmcNative(black, r.flow, { nose: r.nose, window: 11, device: opts.device });
   const motion = data.face ? measureRegionMotion(r.flow, data.face as FaceResult, { head: [r.head.u, r.head.v] }) : null;
+  // Region text follows the new head vector.
+  const regionStats = data.face && motion ? measureRegionStats(r.flow, data.face as FaceResult, { head: [r.head.u, r.head.v], background: motion.background }) : null;
   const [mapPng, flowOnlyPng] = await Promise.all([encodePng(r.map), encodePng({ width: r.width, height: r.height, data: flowOnly.rgb })]);
-  return { ...data, mapPng, flowOnlyPng, head: r.head, nose: r.nose, motion, cached: false, ms: performance.now() - t0 };
+  return { ...data, mapPng, flowOnlyPng, head: r.head, nose: r.nose, motion, regionStats, cached: false, ms: performance.now() - t0 };
 }
 
 export const dataUrl = (mime: string, bytes: Uint8Array) => `data:${mime};base64,${Buffer.from(bytes).toString('base64')}`;

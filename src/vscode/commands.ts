@@ -12,7 +12,7 @@ import { loadClipData } from './clipPipeline';
 import { listForFolder, listForScan, pairEntry, type ClipList } from './clips';
 import type { DatasetTree } from './datasetTree';
 import { MellmPanel } from './panel';
-import { API_KEY_SECRET, cacheDir, readSettings } from './settings';
+import { API_KEY_SECRET, REGION_TEXT_KEY_SECRET, cacheDir, readSettings } from './settings';
 
 const IMAGE = /\.(png|jpe?g|bmp|tiff?|webp)$/i;
 
@@ -22,6 +22,7 @@ export const COMMAND_IDS = [
   'mellm.openDataset',
   'mellm.openClip',
   'mellm.setApiKey',
+  'mellm.setRegionTextApiKey',
   'mellm.showLog',
   'mellm.openSample',
 ] as const;
@@ -125,6 +126,19 @@ export function registerCommands(
     if (key === '') await context.secrets.delete(API_KEY_SECRET);
     else await context.secrets.store(API_KEY_SECRET, key);
     void vscode.window.showInformationMessage(key ? 'MELLM: API key stored.' : 'MELLM: API key removed.');
+  });
+
+  reg('mellm.setRegionTextApiKey', async () => {
+    const key = await vscode.window.showInputBox({
+      title: 'Region-text server API key',
+      prompt: 'The key of the text LLM server named in mellm.regionText.endpoints. Stored in VS Code SecretStorage apart from the MELLM key; empty removes it.',
+      password: true,
+      ignoreFocusOut: true,
+    });
+    if (key === undefined) return;
+    if (key === '') await context.secrets.delete(REGION_TEXT_KEY_SECRET);
+    else await context.secrets.store(REGION_TEXT_KEY_SECRET, key);
+    void vscode.window.showInformationMessage(key ? 'MELLM: region-text API key stored.' : 'MELLM: region-text API key removed.');
   });
 
   reg('mellm.showLog', () => log.show());

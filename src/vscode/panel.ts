@@ -11,6 +11,7 @@ import * as vscode from 'vscode';
 import { writeFileAtomic } from '../core/atomicWrite';
 import { PROTOCOL_VERSION, parsePersistedState, parseWebviewMessage, type ClipView, type HostMessage, type Lane, type SourceSpec, type WebviewMessage } from '../shared/protocol';
 import { buildPrompt } from '../core/reasoning/prompts';
+import { buildRegionTextPrompt } from '../core/reasoning/regionText';
 import { BuiltinReasoner } from '../core/reasoning/reasoner';
 import type { ReasoningSource } from '../core/reasoning/source';
 import type { RegionMotionReport } from '../core/reasoning/regionMotion';
@@ -20,7 +21,7 @@ import { apexCurve, resolvePair, type PairChoice } from './clipFrames';
 import { buildClipView, flowView } from './clipView';
 import { listForRef, type ClipList } from './clips';
 import { makeNonce, panelHtml } from './panelHtml';
-import { cacheDir, isTrusted, readSettings, serverClient } from './settings';
+import { cacheDir, isTrusted, readSettings, regionTextSource, serverClient } from './settings';
 
 export const PANEL_VIEW_TYPE = 'mellm.panel';
 
@@ -144,7 +145,18 @@ export class MellmPanel {
     const s = readSettings();
     const trusted = isTrusted();
     const def: SourceSpec = s.defaultReasoner === 'server' && trusted && s.endpoints.length ? { kind: 'server' } : { kind: 'builtin' };
-    this.post({ type: 'init', version: PROTOCOL_VERSION, settings: { lang: s.language, trusted, defaultSource: def, endpoints: s.endpoints, model: s.model } });
+    this.post({
+      type: 'init',
+      version: PROTOCOL_VERSION,
+      settings: {
+        lang: s.language,
+        trusted,
+        defaultSource: def,
+        endpoints: s.endpoints,
+        model: s.model,
+        regionText: { endpoints: s.regionText.endpoints, ...(s.regionText.model ? { model: s.regionText.model } : {}) },
+      },
+    });
   }
 
   private onMessage(raw: unknown): void {
@@ -334,7 +346,15 @@ export class MellmPanel {
   private async sourceFor(spec: SourceSpec): Promise<ReasoningSource<RegionMotionReport>> {
     if (spec.kind === 'builtin') return new BuiltinReasoner();
     const s = readSettings();
+    if (spec.kind === 'region-text') return (await regionTextSource(this.context, s, this.log, spec)) as ReasoningSource<RegionMotionReport>;
     return (await serverClient(this.context, s, this.log, spec)) as ReasoningSource<RegionMotionReport>;
+  }
+
+  /** MELLM and the built-in reasoner get the FGMU prompt; the region-text lane the measured regions as text. */
+  private promptFor(spec: SourceSpec, lang: 'zh' | 'en', data: ClipData): string {
+    if (spec.kind !== 'region-text') return buildPrompt({ lang });
+    if (!data.regionStats) throw new Error('No face was found on the onset frame, so there are no region statistics for the region-text lane to send.');
+    return buildRegionTextPrompt(data.regionStats, { lang });
   }
 
   /** Start (or restart) a lane; the webview's Regenerate/Compare buttons and the tests call it. */
@@ -346,8 +366,10 @@ export class MellmPanel {
     const ctrl = new AbortController();
     const s = readSettings();
     let source: ReasoningSource<RegionMotionReport>;
+    let prompt: string;
     try {
       source = await this.sourceFor(spec);
+      prompt = this.promptFor(spec, s.language, data);
     } catch (e) {
       this.post({ type: 'streamError', clipId: view.clipId, lane, message: (e as Error).message });
       return;
@@ -357,7 +379,7 @@ export class MellmPanel {
       clipId: view.clipId,
       lane,
       source,
-      request: { mapPng: data.mapPng, prompt: buildPrompt({ lang: s.language }), lang: s.language, task: 'meu', motion: data.motion ?? undefined },
+      request: { mapPng: data.mapPng, prompt, lang: s.language, task: 'meu', motion: data.motion ?? undefined },
       post: (m) => this.post(m),
       signal: ctrl.signal,
       log: (l) => this.info(l),

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Device } from '../core/native';
 import { MellmServerClient, isConfiguredEndpoint } from '../core/reasoning/client';
+import { REGION_TEXT_DEFAULTS, RegionTextSource } from '../core/reasoning/regionTextSource';
 
 export interface MellmSettings {
   endpoints: string[];
@@ -16,6 +17,8 @@ export interface MellmSettings {
   cacheFolder: string;
   defaultReasoner: 'builtin' | 'server';
   timeouts: { connectMs: number; firstTokenMs: number; idleMs: number };
+  /** The region-text lane's own server (mellm.regionText.*). */
+  regionText: { endpoints: string[]; model: string; temperature: number; maxTokens: number; noThinking: boolean };
 }
 
 export const SETTING_NAMES = {
@@ -41,6 +44,7 @@ export function readSettings(): MellmSettings {
   const c = vscode.workspace.getConfiguration('mellm');
   const device = c.get<string>('device', 'auto');
   const endpoints = userSetting<unknown>(c, 'endpoints', []);
+  const rtEndpoints = userSetting<unknown>(c, 'regionText.endpoints', []);
   return {
     endpoints: (Array.isArray(endpoints) ? endpoints : []).filter((e): e is string => typeof e === 'string' && e.trim() !== ''),
     model: c.get<string>('model', 'mellm'),
@@ -54,6 +58,14 @@ export function readSettings(): MellmSettings {
       connectMs: c.get<number>('timeouts.connectMs', 10_000),
       firstTokenMs: c.get<number>('timeouts.firstTokenMs', 120_000),
       idleMs: c.get<number>('timeouts.idleMs', 30_000),
+    },
+    regionText: {
+      // Where its key goes: a machine setting, read from the user's settings only (as mellm.endpoints).
+      endpoints: (Array.isArray(rtEndpoints) ? rtEndpoints : []).filter((e): e is string => typeof e === 'string' && e.trim() !== ''),
+      model: c.get<string>('regionText.model', '').trim(),
+      temperature: c.get<number>('regionText.temperature', REGION_TEXT_DEFAULTS.temperature),
+      maxTokens: c.get<number>('regionText.maxTokens', REGION_TEXT_DEFAULTS.maxTokens),
+      noThinking: c.get<boolean>('regionText.noThinking', false) === true,
     },
   };
 }
@@ -72,6 +84,8 @@ export function cacheDir(context: vscode.ExtensionContext, s: MellmSettings): st
 export const isTrusted = () => vscode.workspace.isTrusted;
 
 export const API_KEY_SECRET = 'mellm.apiKey';
+/** The region-text server's key: its own secret, so the MELLM key never goes to another server. */
+export const REGION_TEXT_KEY_SECRET = 'mellm.regionText.apiKey';
 
 export async function serverClient(context: vscode.ExtensionContext, s: MellmSettings, log: vscode.LogOutputChannel, only?: { endpoint?: string; model?: string }): Promise<MellmServerClient> {
   if (!isTrusted()) throw new Error('This workspace is not trusted: MELLM contacts no server in restricted mode. Trust the workspace to use a MELLM server.');
@@ -90,6 +104,31 @@ export async function serverClient(context: vscode.ExtensionContext, s: MellmSet
     firstTokenTimeoutMs: s.timeouts.firstTokenMs,
     idleTimeoutMs: s.timeouts.idleMs,
     settingNames: SETTING_NAMES,
+    log: (l) => log.info(l),
+  });
+}
+
+/** The region-text lane's source (text LLM over region statistics), from mellm.regionText.*. */
+export async function regionTextSource(context: vscode.ExtensionContext, s: MellmSettings, log: vscode.LogOutputChannel, only?: { endpoint?: string; model?: string }): Promise<RegionTextSource> {
+  if (!isTrusted()) throw new Error('This workspace is not trusted: MELLM contacts no server in restricted mode. Trust the workspace to use the region-text lane.');
+  const model = only?.model ?? s.regionText.model;
+  if (only?.endpoint && !isConfiguredEndpoint(only.endpoint, s.regionText.endpoints)) {
+    throw new Error(`${only.endpoint} is not one of your mellm.regionText.endpoints (user settings): MELLM sends the region-text key only to those. Add it there to use it.`);
+  }
+  const endpoints = only?.endpoint ? [only.endpoint] : s.regionText.endpoints;
+  if (endpoints.length === 0) throw new Error('No region-text server is configured: set mellm.regionText.endpoints (e.g. http://gpu-host:8001, a vLLM serving Qwen3) and mellm.regionText.model.');
+  if (model === '') throw new Error('Set mellm.regionText.model to the served model name of the region-text server (its GET /v1/models lists it).');
+  const apiKey = (await context.secrets.get(REGION_TEXT_KEY_SECRET)) ?? process.env.MELLM_REGION_TEXT_API_KEY;
+  return new RegionTextSource({
+    endpoints,
+    model,
+    apiKey: apiKey || undefined,
+    temperature: s.regionText.temperature,
+    maxTokens: s.regionText.maxTokens,
+    noThinking: s.regionText.noThinking,
+    connectTimeoutMs: s.timeouts.connectMs,
+    firstTokenTimeoutMs: s.timeouts.firstTokenMs,
+    idleTimeoutMs: s.timeouts.idleMs,
     log: (l) => log.info(l),
   });
 }

@@ -17,10 +17,14 @@ const PAIR = join(ROOT, 'test/fixtures/faces/s3right_280x340');
 test('host messages: valid ones pass, malformed ones are rejected with a reason', () => {
   const init = { type: 'init', version: PROTOCOL_VERSION, settings: { lang: 'en', trusted: true, defaultSource: { kind: 'builtin' }, endpoints: [] } };
   assert.equal(parseHostMessage(init).ok, true);
+  // The third lane and the region-text source (issue 19).
+  assert.equal(parseHostMessage({ type: 'streamStart', clipId: 'c', lane: 'c', label: 'Region text @ x (q)', kind: 'region-text' }).ok, true);
+  assert.equal(parseHostMessage({ ...init, settings: { ...init.settings, regionText: { endpoints: ['http://gpu:8001'], model: 'Qwen3-8B' } } }).ok, true);
   const bad = [
+    [{ type: 'init', version: PROTOCOL_VERSION, settings: { ...init.settings, regionText: { endpoints: 'http://x' } } }, /regionText/],
     [{ ...init, version: 99 }, /protocol version/],
     [{ type: 'init', version: PROTOCOL_VERSION, settings: { ...init.settings, lang: 'fr' } }, /lang/],
-    [{ type: 'streamDelta', clipId: 'c', lane: 'c', text: 'x' }, /bad fields/],
+    [{ type: 'streamDelta', clipId: 'c', lane: 'd', text: 'x' }, /bad fields/],
     [{ type: 'clip', clip: { clipId: 'c', title: 't', onset: 'javascript:alert(1)', apex: 'data:image/png;base64,AA==', index: 0, total: 1, width: 1, height: 1, warnings: [] } }, /onset is not an image URL/],
     [{ type: 'clip', clip: { clipId: 'c', title: 't', onset: 'data:image/svg+xml;base64,AA==', apex: 'data:image/png;base64,AA==', index: 0, total: 1, width: 1, height: 1, warnings: [] } }, /onset is not an image URL/],
     [{ type: 'analysis', clipId: 'c', lane: 'a', result: { aus: [], emotion: 'x', claims: [{ start: 5, end: 2, status: 'supported' }], auRegions: {} } }, /claims/],
@@ -38,6 +42,7 @@ test('webview messages: only the known, well-formed ones pass', () => {
   assert.equal(parseWebviewMessage({ type: 'analyze', clipId: 'c', lane: 'b', source: { kind: 'server', endpoint: 'http://x:8000' } }).ok, true);
   assert.equal(parseWebviewMessage({ type: 'navigate', delta: 2 }).ok, false);
   assert.equal(parseWebviewMessage({ type: 'analyze', clipId: 'c', lane: 'a', source: { kind: 'shell' } }).ok, false);
+  assert.equal(parseWebviewMessage({ type: 'analyze', clipId: 'c', lane: 'c', source: { kind: 'region-text', endpoint: 'http://x:8001' } }).ok, true);
   assert.equal(parseWebviewMessage({ type: 'export', clipId: 'c', mapPng: 'file:///etc/passwd' }).ok, false);
   assert.equal(parseWebviewMessage({ type: 'log', level: 'info', message: 'x'.repeat(5000) }).ok, false);
   assert.equal(parseWebviewMessage({ type: 'runCommand', command: 'rm' }).ok, false);
