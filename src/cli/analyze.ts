@@ -149,7 +149,7 @@ export const analyzeCommand: CliCommand = {
     }
 
     const t0 = performance.now();
-    const pair = await userErrors(() => measurePairMotion({ onset, apex, signal: io.signal }));
+    const pair = await userErrors(() => measurePairMotion({ onset, apex, signal: io.signal, regionStats: regionText }));
     for (const w of pair.warnings) io.stderr(`mellm analyze: warning: ${w}\n`);
     const png = await encodePng(pair.mmc.map);
     if (mapOut !== undefined) await userErrors(() => writeFileAtomic(mapOut, png));

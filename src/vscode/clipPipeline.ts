@@ -14,7 +14,8 @@ import { decodeImage, encodePng, type LoadedImage } from '../core/image';
 import { computeMmc } from '../core/mmc';
 import { OPENCV_TVL1_DEFAULTS, renderMmcNative, type Device, type FlowField, type TvL1Params } from '../core/native';
 import { measureRegionMotion, type RegionMotionReport } from '../core/reasoning/regionMotion';
-import { measureRegionStats, type RegionStatsReport } from '../core/reasoning/regionStats';
+import { correctedRegionStats } from '../core/reasoning/lightingFlow';
+import type { RegionStatsReport } from '../core/reasoning/regionStats';
 
 /** Bump when anything stored in the cache changes meaning. */
 // 2: the raw flow is stored too (the panel's value under the cursor, display gain and nose re-render).
@@ -142,7 +143,11 @@ export async function loadClipData(onsetPath: string, apexPath: string, opts: Pi
   const black = { width: r.width, height: r.height, data: new Uint8Array(r.width * r.height) };
   const flowOnly = await renderMmcNative(black, r.flow, { nose: r.nose, window: 11, device: opts.device });
   const motion = face ? measureRegionMotion(r.flow, face, { head: [r.head.u, r.head.v] }) : null;
-  const regionStats = face && motion ? measureRegionStats(r.flow, face, { head: [r.head.u, r.head.v], background: motion.background }) : null;
+  let regionStats: RegionStatsReport | null = null;
+  if (face && motion) {
+    // Measured on the lighting-corrected pair, as in the CLI (pairMotion.ts).
+    regionStats = (await correctedRegionStats({ onset, apex, face, mmc: r, device: opts.device, signal: opts.signal }, motion.background)).stats;
+  }
   const [mapPng, flowOnlyPng, onsetShow, apexShow] = await Promise.all([
     encodePng(r.map),
     encodePng({ width: r.width, height: r.height, data: flowOnly.rgb }),

@@ -7,6 +7,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { computeMmc } from '../../src/core/mmc';
+import { correctedRegionStats } from '../../src/core/reasoning/lightingFlow';
 import { buildPrompt } from '../../src/core/reasoning/prompts';
 import { measureRegionMotion } from '../../src/core/reasoning/regionMotion';
 import { measureRegionStats, type RegionStatsReport } from '../../src/core/reasoning/regionStats';
@@ -114,4 +116,23 @@ test('the template has one slot and is the same for every clip; filling it gives
   assert.throws(() => fillRegionTextTemplate('no slot here', 'x'), /slot/);
   // A '$&' in the block must not be read as a replacement pattern.
   assert.equal(fillRegionTextTemplate(`a${REGIONS_SLOT}b`, '$&'), 'a$&b');
+});
+
+test('only the light changed (apex 5% brighter, nothing moved): the text reports the lighting and no motion', async () => {
+  const { onset, face } = await loadFixtureFace();
+  const bright = new Uint8Array(onset.data.length);
+  for (let i = 0; i < bright.length; i++) bright[i] = Math.min(255, Math.round(onset.data[i] * 1.05));
+  const o = { ...onset, channels: 1 as const };
+  const a = { ...onset, data: bright, channels: 1 as const };
+  const mmc = await computeMmc({ onset: o, apex: a, nose: face.nose });
+  const head = [mmc.head.u, mmc.head.v] as const;
+  // TV-L1 on the raw pair invents motion along the face's edges.
+  const raw = measureRegionStats(mmc.flow, face, { head });
+  assert.ok(Math.max(...raw.regions.map((r) => r.meanMagnitude)) > 1, 'raw flow: the brightness step reads as motion');
+  const { stats, lighting } = await correctedRegionStats({ onset: o, apex: a, face, mmc }, measureRegionMotion(mmc.flow, face, { head }).background);
+  assert.ok(lighting.significant && lighting.found.includes('brighter'));
+  assert.ok(Math.max(...stats.regions.map((r) => r.maxMagnitude)) < 0.1, 'corrected: nothing moves');
+  const en = regionBlock(stats, 'en').split('\n');
+  assert.equal(en[1], 'Lighting: apex 5.0% brighter than the onset. The motion below was measured after correcting this change.');
+  assert.match(regionBlock(stats, 'zh').split('\n')[1], /^光照：顶点帧比起始帧亮 5\.0%。以下运动是在校正这一光照变化后测量的。$/);
 });

@@ -69,7 +69,7 @@ export interface OpenBenchOptions {
 /** The region statistics for the region-text lane: no image is sent, so no map is encoded. */
 async function regionsInput(clip: Clip, device: Device | undefined, signal: AbortSignal): Promise<ClipInput> {
   if (!clip.apex) throw new Error(`${clip.dir}: no apex frame is annotated for ${clip.id}; the region-text lane needs one (add it to the annotation sheet)`);
-  const pm = await measurePairMotion({ onset: clip.onset.file, apex: clip.apex.file, ...(device ? { device } : {}), signal });
+  const pm = await measurePairMotion({ onset: clip.onset.file, apex: clip.apex.file, ...(device ? { device } : {}), signal, regionStats: true });
   return { png: new Uint8Array(0), ...(pm.regionStats ? { regionStats: pm.regionStats } : {}) };
 }
 

@@ -10,6 +10,8 @@ import { loadImage, type LoadedImage } from '../image';
 import { computeMmc, type MmcResult } from '../mmc';
 import type { Device, FlowField } from '../native';
 import { measureRegionMotion, type RegionMotionReport } from './regionMotion';
+import { correctedRegionStats } from './lightingFlow';
+import type { PhotometricChange } from './photometric';
 import { measureRegionStats, type RegionStatsReport } from './regionStats';
 
 export interface PairMotionOptions {
@@ -20,6 +22,8 @@ export interface PairMotionOptions {
   device?: Device;
   threads?: number;
   signal?: AbortSignal;
+  /** Also measure the region-text lane's statistics (on the lighting-corrected pair). Default false. */
+  regionStats?: boolean;
 }
 
 export interface PairMotion {
@@ -27,8 +31,13 @@ export interface PairMotion {
   /** null when no face was found on the onset frame (then nothing is compensated or measured). */
   face: FaceResult | null;
   motion: RegionMotionReport | null;
-  /** Region statistics for the region-text lane; null without a face. */
+  /**
+   * Region statistics for the region-text lane, measured on the lighting-corrected pair (lightingFlow.ts);
+   * null without a face.
+   */
   regionStats: RegionStatsReport | null;
+  /** The photometric change onset -> apex on the face (null without a face or without an apex frame). */
+  lighting: PhotometricChange | null;
   warnings: string[];
   timingsMs: { face: number; mmc: number; motion: number; total: number };
 }
@@ -38,11 +47,13 @@ export const NO_FACE_WARNING = 'no face found on the onset frame: no head-motion
 export async function measurePairMotion(opts: PairMotionOptions): Promise<PairMotion> {
   const t0 = performance.now();
   const onset = typeof opts.onset === 'string' ? await loadImage(opts.onset) : opts.onset;
+  // Decoded once here when the lighting is to be compared (computeMmc takes the decoded image as well).
+  const apex = opts.regionStats && typeof opts.apex === 'string' && !opts.flowIn ? await loadImage(opts.apex) : opts.apex;
   const face = await detectFace(onset);
   const t1 = performance.now();
   const mmc = await computeMmc({
     onset,
-    apex: opts.apex,
+    apex,
     flowIn: opts.flowIn,
     nose: face ? face.nose : null,
     device: opts.device,
@@ -51,8 +62,18 @@ export async function measurePairMotion(opts: PairMotionOptions): Promise<PairMo
   });
   const t2 = performance.now();
   const motion = face ? measureRegionMotion(mmc.flow, face, { head: [mmc.head.u, mmc.head.v] }) : null;
-  const regionStats = face && motion ? measureRegionStats(mmc.flow, face, { head: [mmc.head.u, mmc.head.v], background: motion.background }) : null;
+  let regionStats: RegionStatsReport | null = null;
+  let lighting: PhotometricChange | null = null;
+  if (opts.regionStats && face && motion) {
+    if (apex && typeof apex !== 'string' && !opts.flowIn) {
+      const c = await correctedRegionStats({ onset, apex, face, mmc, device: opts.device, threads: opts.threads, signal: opts.signal }, motion.background);
+      regionStats = c.stats;
+      lighting = c.lighting;
+    } else {
+      regionStats = measureRegionStats(mmc.flow, face, { head: [mmc.head.u, mmc.head.v], background: motion.background });
+    }
+  }
   const t3 = performance.now();
   const warnings = [...mmc.warnings, ...(face ? [] : [NO_FACE_WARNING])];
-  return { mmc, face, motion, regionStats, warnings, timingsMs: { face: t1 - t0, mmc: t2 - t1, motion: t3 - t2, total: t3 - t0 } };
+  return { mmc, face, motion, regionStats, lighting, warnings, timingsMs: { face: t1 - t0, mmc: t2 - t1, motion: t3 - t2, total: t3 - t0 } };
 }

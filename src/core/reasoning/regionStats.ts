@@ -52,12 +52,21 @@ export interface RegionStatsReport {
   head: [number, number];
   /** The face's own motion level outside the regions (px), when the caller measured it. */
   background: number | null;
+  /** The lighting change removed before the flow was measured (lightingFlow.ts); null when none was. */
+  lighting: RegionLighting | null;
   /** Regions with at least one pixel inside the image, in REGION_NAMES order. */
   regions: RegionStat[];
 }
 
+/** What the region text says about a corrected lighting change (photometric.ts's words). */
+export interface RegionLighting {
+  en: string;
+  zh: string;
+}
+
 export interface RegionStatsOptions {
   head?: readonly [number, number];
+  lighting?: RegionLighting | null;
   /** Median compensated magnitude over the face outside the regions (regionMotion's `background`). */
   background?: number;
 }
@@ -141,6 +150,7 @@ export function measureRegionStats(flow: FlowField, face: FaceResult, opts: Regi
     interOcular: face.interOcular,
     head: [hu, hv],
     background: opts.background ?? null,
+    lighting: opts.lighting ?? null,
     regions,
   };
 }

@@ -50,6 +50,9 @@ export function regionBlock(report: RegionStatsReport, lang: ReasoningLang): str
       ? '以下是一段视频起始帧到顶点帧之间的面部运动测量值，由稠密光流（TV-L1）得到，已按鼻尖处的头部运动进行补偿。每个面部区域一行 JSON：平均幅度和最大幅度是该区域内运动幅度（像素）的平均值和最大值；方向是该区域在图像中的运动方向（向上指向图像顶部；角度从向右开始逆时针计，向上为 90°），只在运动方向足够集中时给出；集中度 = 区域内运动矢量之和的长度 / 各矢量长度之和（0 到 1，1 表示所有像素向同一方向运动）。左右指受试者自身的左右。'
       : 'Facial motion between the onset and the apex frame of a clip, measured by dense optical flow (TV-L1) with the head motion removed at the nose tip. One JSON line per facial region: mean_magnitude and max_magnitude are the mean and the largest motion in pixels over the region; direction is where the region moves in the image (up is towards the top of the image; the angle is counter-clockwise from right, up = 90°), given only when the motion directions are concentrated; concentration = length of the summed motion vectors / sum of their lengths (0 to 1; 1 = every pixel moves the same way). Left and right are the subject\'s own sides.',
   );
+  if (report.lighting) {
+    L.push(zh ? `${report.lighting.zh}以下运动是在校正这一光照变化后测量的。` : `${report.lighting.en} The motion below was measured after correcting this change.`);
+  }
   const bg = report.background === null ? null : f3(report.background);
   L.push(
     zh
