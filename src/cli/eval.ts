@@ -1,5 +1,6 @@
 // `mellm eval RUN_DIR [RUN_DIR...] [--json] [--report OUT_DIR]`: scores benchmark runs as the paper does
 // and prints them side by side with the paper's Table II rows; optionally writes the Markdown + HTML report.
+import { compareRuns } from '../core/bench/compare';
 import { evaluateRun, evaluationJson, type RunEvaluation } from '../core/bench/evaluate';
 import { runNotes, sourceLabel, writeReport } from '../core/bench/report';
 import { UsageError, UserError, type CliCommand, type CliIO, parseOptions } from './types';
@@ -26,6 +27,12 @@ function textReport(runs: readonly RunEvaluation[]): string {
     shown.add(r.paper.dataset);
     out.push('', `paper Table II, ${r.paper.dataset} (${r.paper.classes} classes):`);
     for (const p of r.paper.rows) out.push(`${pad(`  ${p.model}`, nameW)}  ${pad('', 8)}  ${pad('', 10)}  ${f4(p.uf1)}  ${f4(p.uar)}  ${f4(p.acc)}`);
+  }
+  for (const g of compareRuns(runs)) {
+    out.push('', `side by side (${g.protocol}, same clips): all ${g.runs.length} runs name the same emotion on ${g.allSame} of ${g.commonToAll} clips`);
+    for (const p of g.pairs) {
+      out.push(`  ${runs[p.a].name} vs ${runs[p.b].name}: ${p.common} clips, same emotion ${p.same}, both right ${p.bothRight}, only ${runs[p.a].name} right ${p.onlyA}, only ${runs[p.b].name} right ${p.onlyB}, both wrong ${p.bothWrong}`);
+    }
   }
   for (const r of runs) {
     const m = r.metrics;
@@ -72,7 +79,8 @@ export const evalCommand: CliCommand = {
       }
     }
     if (parsed.values.json) {
-      io.stdout(JSON.stringify({ runs: runs.map(evaluationJson), ...(report ? { report } : {}) }, null, 2) + '\n');
+      const sideBySide = compareRuns(runs).map((g) => ({ ...g, runs: g.runs.map((i) => runs[i].dir), pairs: g.pairs.map((p) => ({ ...p, a: runs[p.a].dir, b: runs[p.b].dir })) }));
+      io.stdout(JSON.stringify({ runs: runs.map(evaluationJson), sideBySide, ...(report ? { report } : {}) }, null, 2) + '\n');
     } else {
       io.stdout(textReport(runs));
       if (report) io.stdout(`\nreport: ${report.html}\n        ${report.markdown}\n`);

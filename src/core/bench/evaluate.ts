@@ -27,6 +27,8 @@ export interface RunEvaluation {
   latencyMs: { p50: number; p95: number } | null;
   /** The paper's Table II for this protocol (absent for custom protocols). */
   paper?: PaperTable;
+  /** The last outcome per clip (what the metrics count), for comparing runs clip by clip. */
+  outcomes: Outcome[];
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -73,6 +75,7 @@ export function evaluateRun(runDir: string): RunEvaluation {
     badLines: loaded.badLines,
     latencyMs: times.length > 0 ? { p50: percentile(times, 50), p95: percentile(times, 95) } : null,
     ...(paper ? { paper } : {}),
+    outcomes,
   };
 }
 

@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { FAILED, OTHER, UNPARSED, type AuMetrics, type EmotionMetrics } from './metrics';
 import type { RunEvaluation } from './evaluate';
+import { compareRuns, type RunGroup } from './compare';
 import { writeFileAtomic } from '../atomicWrite';
 import type { BenchInput, SourceConfig } from './runDir';
 
@@ -95,6 +96,65 @@ function mdRun(e: RunEvaluation): string[] {
   return out;
 }
 
+// ---------------------------------------------------------------- runs side by side
+
+/** Rows of the side-by-side tables of one group (plain strings; each renderer escapes them). */
+function sideBySide(runs: readonly RunEvaluation[], g: RunGroup): { title: string; head: string[]; rows: string[][]; pairHead: string[]; pairRows: string[][]; all: string } {
+  const rs = g.runs.map((i) => runs[i]);
+  const head = ['', ...rs.map((r) => `${r.name} (${sourceLabel(r.config.source)})`)];
+  const rows: string[][] = [
+    ['UF1', ...rs.map((r) => f4(r.metrics.uf1))],
+    ['UAR', ...rs.map((r) => f4(r.metrics.uar))],
+    ['ACC', ...rs.map((r) => f4(r.metrics.acc))],
+    ['unparsed / failed', ...rs.map((r) => `${r.metrics.unparsed} / ${r.metrics.failed}`)],
+  ];
+  for (const c of rs[0].metrics.classes) {
+    rows.push([`F1 ${c} (N = ${rs[0].metrics.perClass.find((s) => s.label === c)?.support ?? 0})`, ...rs.map((r) => f4(r.metrics.perClass.find((s) => s.label === c)?.f1 ?? null))]);
+  }
+  const pairHead = ['Runs', 'Clips in both', 'Same emotion', 'Both right', 'Only the first right', 'Only the second right', 'Both wrong'];
+  const pairRows = g.pairs.map((p) => [
+    `${runs[p.a].name} · ${runs[p.b].name}`,
+    String(p.common),
+    p.common ? `${p.same} (${pct(p.same / p.common)})` : '0',
+    String(p.bothRight),
+    String(p.onlyA),
+    String(p.onlyB),
+    String(p.bothWrong),
+  ]);
+  const all = `All ${rs.length} runs name the same emotion on ${g.allSame} of the ${g.commonToAll} clips they all answered${g.commonToAll ? ` (${pct(g.allSame / g.commonToAll)})` : ''}.`;
+  return { title: `Side by side: ${g.protocol} on ${g.dataset}`, head, rows, pairHead, pairRows, all };
+}
+
+function mdSideBySide(runs: readonly RunEvaluation[]): string[] {
+  const out: string[] = [];
+  for (const g of compareRuns(runs)) {
+    const t = sideBySide(runs, g);
+    out.push(`## ${md(t.title)}`, '', `| ${t.head.map(md).join(' | ')} |`, `|---|${t.head.slice(1).map(() => '---:').join('|')}|`);
+    for (const r of t.rows) out.push(`| ${r.map(md).join(' | ')} |`);
+    out.push('', 'Clip by clip (unparsed and failed answers agree with nothing):', '', `| ${t.pairHead.join(' | ')} |`, `|---|${t.pairHead.slice(1).map(() => '---:').join('|')}|`);
+    for (const r of t.pairRows) out.push(`| ${r.map(md).join(' | ')} |`);
+    out.push('', md(t.all), '');
+  }
+  return out;
+}
+
+function htmlSideBySide(runs: readonly RunEvaluation[]): string {
+  return compareRuns(runs)
+    .map((g) => {
+      const t = sideBySide(runs, g);
+      return [
+        `<section class="side-by-side" data-runs="${g.runs.length}">`,
+        `<h2>${esc(t.title)}</h2>`,
+        htmlTable(t.head, t.rows),
+        '<p>Clip by clip (unparsed and failed answers agree with nothing):</p>',
+        htmlTable(t.pairHead, t.pairRows),
+        `<p>${esc(t.all)}</p>`,
+        '</section>',
+      ].join('\n');
+    })
+    .join('\n');
+}
+
 export function renderMarkdown(runs: readonly RunEvaluation[], generatedAt = new Date().toISOString()): string {
   const out: string[] = ['# MELLM Studio benchmark report', '', `Generated ${generatedAt}. Metrics as in the paper (IV-C): ACC, UF1 (mean per-class F1), UAR (mean per-class recall) over the protocol's classes; unparsed and failed answers count as wrong.`, ''];
   out.push('| Run | Protocol | Source | Task | Input | Clips | UF1 | UAR | ACC | Unparsed | Failed |', '|---|---|---|---|---|---:|---:|---:|---:|---:|---:|');
@@ -105,6 +165,7 @@ export function renderMarkdown(runs: readonly RunEvaluation[], generatedAt = new
     );
   }
   out.push('');
+  out.push(...mdSideBySide(runs));
   for (const e of runs) out.push(...mdRun(e));
   return out.join('\n');
 }
@@ -351,6 +412,7 @@ export function renderHtml(runs: readonly RunEvaluation[], generatedAt = new Dat
     `<p>Generated ${esc(generatedAt)}. ACC, UF1 (mean per-class F1) and UAR (mean per-class recall) over the protocol's classes, as in the paper (IV-C); unparsed and failed answers count as wrong.</p>`,
     summary,
     `<figure><figcaption>UF1 / UAR / ACC beside the paper (Table II)</figcaption>${comparisonSvg(runs)}</figure>`,
+    htmlSideBySide(runs),
     ...runs.map((e, i) => htmlRun(e, i)),
     '</body>',
     '</html>',
