@@ -27,6 +27,7 @@ function readSettings(): JobSettings {
     endpoints: userSetting<string[]>(c, 'endpoints', []),
     model: c.get<string>('model', 'mellm'),
     concurrency: c.get<number>('jobs.concurrency', 8),
+    regionText: { endpoints: userSetting<string[]>(c, 'regionText.endpoints', []), model: c.get<string>('regionText.model', '') },
   };
 }
 

@@ -6,38 +6,14 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import sharp from 'sharp';
-import { EXPRESSIONS, loadFixtureFace, type ExpressionName } from '../fixtures/reasoning/face';
 import { runCliAsync } from '../support/cli';
 import { startOpenAiServer } from '../support/openaiServer';
-import { warpFace } from '../support/warp';
+import { makeWarpDataset } from '../support/warpDataset';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const CLI = path.join(ROOT, 'dist', 'cli.js');
 
 const cli = (args: string[]) => runCliAsync(args, 120_000);
-
-/** Three clips of the fixture face warped into happiness, surprise and sadness (lip corners down). */
-async function makeWarpDataset(root: string): Promise<void> {
-    const { onset, face } = await loadFixtureFace();
-    const cases: Array<[string, ExpressionName, string]> = [
-      ['EP01', 'happiness', 'happiness'],
-      ['EP02', 'surprise', 'surprise'],
-      ['EP03', 'lipCornerDepressor', 'sadness'],
-    ];
-    const rows = ['Subject,Filename,OnsetFrame,ApexFrame,Estimated Emotion'];
-    for (const [clip, expr, label] of cases) {
-      const dir = path.join(root, 'sub1', clip);
-      fs.mkdirSync(dir, { recursive: true });
-      const { apex } = warpFace(onset, face.points, EXPRESSIONS[expr]);
-      const raw = { raw: { width: onset.width, height: onset.height, channels: 1 as const } };
-      await sharp(Buffer.from(onset.data), raw).png().toFile(path.join(dir, 'img1.png'));
-      await sharp(Buffer.from(apex.data), raw).png().toFile(path.join(dir, 'img2.png'));
-      rows.push(`sub1,${clip},1,2,${label}`);
-    }
-    fs.writeFileSync(path.join(root, 'labels.csv'), rows.join('\n') + '\n');
-    fs.writeFileSync(path.join(root, 'mellm-dataset.json'), JSON.stringify({ name: 'warp', annotations: 'labels.csv', frames: '{subject}/{clip}/img{frame}.png' }));
-}
 
 test('--offline: the built-in reasoner recovers the emotions of warped real-face clips, scored as the paper', async () => {
   assert.ok(fs.existsSync(CLI), `${CLI} missing: run 'node esbuild.js' first`);

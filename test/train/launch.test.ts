@@ -85,6 +85,10 @@ test('export and benchmark run the mellm CLI', () => {
   assert.match(commandLine(b, remote), /mellm bench \/d\/CASME2 --protocol casme2 --out runs\/a --endpoint http:\/\/a:8000\/v1,http:\/\/b:8000\/v1 --model mellm --concurrency 16 --task meu'$/);
   const off = planBenchmark({ mellm: ['mellm'], dataset: '/d', protocol: 'dfme-a', out: 'r', endpoints: [], model: '', concurrency: 4, task: 'mer' });
   assert.match(commandLine(off, local), /--offline --concurrency 4 --task mer$/);
+  const rt = planBenchmark({ mellm: ['mellm'], dataset: '/d', protocol: 'casme2', out: 'r', endpoints: ['http://a:8000'], model: 'mellm', concurrency: 4, task: 'meu', source: 'region-text', regionText: { endpoints: ['http://t:8001'], model: 'Qwen3-8B' } });
+  assert.match(commandLine(rt, local), /--source region-text --endpoint http:\/\/t:8001 --model Qwen3-8B --concurrency 4 --task meu$/);
+  const bi = planBenchmark({ mellm: ['mellm'], dataset: '/d', protocol: 'casme2', out: 'r', endpoints: ['http://a:8000'], model: 'mellm', concurrency: 4, task: 'meu', source: 'builtin' });
+  assert.match(commandLine(bi, local), /--offline --concurrency 4/);
 });
 
 test('preflight names the missing tool, path and GPU shortfall', async () => {

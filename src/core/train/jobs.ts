@@ -18,6 +18,8 @@ export interface MellmTaskDefinition {
   lang?: 'zh' | 'en';
   merRatio?: number;
   task?: 'meu' | 'mer';
+  /** Benchmark: who answers (default: MELLM when mellm.endpoints is set, else the built-in reasoner). */
+  source?: 'mellm' | 'builtin' | 'region-text';
   /** Per-task overrides of mellm.train.* / mellm.serve.* values. */
   overrides?: Record<string, Scalar>;
 }
@@ -31,6 +33,8 @@ export interface JobSettings {
   endpoints: string[];
   model: string;
   concurrency: number;
+  /** mellm.regionText.endpoints / .model, for benchmark tasks with "source": "region-text". */
+  regionText?: { endpoints: string[]; model: string };
 }
 
 export class JobDefinitionError extends Error {}
@@ -109,6 +113,8 @@ export function resolveJob(def: MellmTaskDefinition, s: JobSettings, ctx: Resolv
         model: s.model,
         concurrency: s.concurrency,
         task: def.task ?? 'meu',
+        ...(def.source ? { source: def.source } : {}),
+        ...(s.regionText ? { regionText: s.regionText } : {}),
       });
       break;
   }

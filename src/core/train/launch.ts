@@ -161,10 +161,19 @@ export interface BenchmarkJob extends CliJobOptions {
   model: string;
   concurrency: number;
   task: 'meu' | 'mer';
+  /** 'region-text': the region statistics as text to a text LLM (its own endpoints and model). Default: MELLM when endpoints are given, else the built-in reasoner. */
+  source?: 'mellm' | 'builtin' | 'region-text';
+  regionText?: { endpoints: string[]; model: string };
 }
 
 export function planBenchmark(o: BenchmarkJob): TaskPlan {
-  const source = o.endpoints.length > 0 ? ['--endpoint', o.endpoints.join(','), '--model', o.model] : ['--offline'];
+  const rt = o.regionText ?? { endpoints: [], model: '' };
+  const source =
+    o.source === 'region-text'
+      ? ['--source', 'region-text', ...(rt.endpoints.length ? ['--endpoint', rt.endpoints.join(',')] : []), ...(rt.model ? ['--model', rt.model] : [])]
+      : o.source !== 'builtin' && o.endpoints.length > 0
+        ? ['--endpoint', o.endpoints.join(','), '--model', o.model]
+        : ['--offline'];
   return {
     kind: 'benchmark',
     label: `benchmark ${o.protocol} on ${path.basename(o.dataset)}`,
