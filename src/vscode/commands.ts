@@ -115,33 +115,30 @@ export function registerCommands(
     return computeDatasetMaps(context, log, tree, root);
   });
 
-  reg('mellm.setApiKey', async () => {
-    const key = await vscode.window.showInputBox({
-      title: 'MELLM server API key',
-      prompt: 'The key the vLLM server was started with (--api-key). Stored in VS Code SecretStorage; empty removes it.',
-      password: true,
-      ignoreFocusOut: true,
-    });
-    if (key === undefined) return;
-    if (key === '') await context.secrets.delete(API_KEY_SECRET);
-    else await context.secrets.store(API_KEY_SECRET, key);
-    void vscode.window.showInformationMessage(key ? 'MELLM: API key stored.' : 'MELLM: API key removed.');
-  });
-
-  reg('mellm.setRegionTextApiKey', async () => {
-    const key = await vscode.window.showInputBox({
-      title: 'Region-text server API key',
-      prompt: 'The key of the text LLM server named in mellm.regionText.endpoints. Stored in VS Code SecretStorage apart from the MELLM key; empty removes it.',
-      password: true,
-      ignoreFocusOut: true,
-    });
-    if (key === undefined) return;
-    if (key === '') await context.secrets.delete(REGION_TEXT_KEY_SECRET);
-    else await context.secrets.store(REGION_TEXT_KEY_SECRET, key);
-    void vscode.window.showInformationMessage(key ? 'MELLM: region-text API key stored.' : 'MELLM: region-text API key removed.');
-  });
+  reg('mellm.setApiKey', () =>
+    askSecret(context, API_KEY_SECRET, 'MELLM server API key', 'The key the vLLM server was started with (--api-key). Stored in VS Code SecretStorage; empty removes it.', 'API key'),
+  );
+  // Its own secret: the MELLM key is never sent to the region-text server, nor this one to MELLM.
+  reg('mellm.setRegionTextApiKey', () =>
+    askSecret(
+      context,
+      REGION_TEXT_KEY_SECRET,
+      'Region-text server API key',
+      'The key of the text LLM server named in mellm.regionText.endpoints. Stored in VS Code SecretStorage apart from the MELLM key; empty removes it.',
+      'region-text API key',
+    ),
+  );
 
   reg('mellm.showLog', () => log.show());
+}
+
+/** Ask for a key and keep it in SecretStorage (empty removes it); never echoed or logged. */
+async function askSecret(context: vscode.ExtensionContext, secret: string, title: string, prompt: string, what: string): Promise<void> {
+  const key = await vscode.window.showInputBox({ title, prompt, password: true, ignoreFocusOut: true });
+  if (key === undefined) return;
+  if (key === '') await context.secrets.delete(secret);
+  else await context.secrets.store(secret, key);
+  void vscode.window.showInformationMessage(key ? `MELLM: ${what} stored.` : `MELLM: ${what} removed.`);
 }
 
 async function pickFolder(label: string): Promise<string | undefined> {

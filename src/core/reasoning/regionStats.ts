@@ -103,14 +103,11 @@ export function measureRegionStats(flow: FlowField, face: FaceResult, opts: Regi
   for (const name of REGION_NAMES) {
     const poly = face.regions[name];
     if (!poly || poly.length < 3) continue;
-    // rasterisePolygon counts past the buffer's end: grow once and fill again when it did not fit.
+    // rasterisePolygon stops at the buffer's end: a full buffer may be cut, so grow it and fill again.
     let n = rasterisePolygon(poly, width, height, idx);
-    if (n === idx.length) {
-      const need = Math.min(width * height, bboxArea(poly, width, height));
-      if (need > idx.length) {
-        idx = new Int32Array(need);
-        n = rasterisePolygon(poly, width, height, idx);
-      }
+    while (n === idx.length && idx.length < width * height) {
+      idx = new Int32Array(Math.min(width * height, idx.length * 4));
+      n = rasterisePolygon(poly, width, height, idx);
     }
     if (n === 0) continue;
     let sumMag = 0;
@@ -153,20 +150,4 @@ export function measureRegionStats(flow: FlowField, face: FaceResult, opts: Regi
     lighting: opts.lighting ?? null,
     regions,
   };
-}
-
-function bboxArea(poly: readonly (readonly [number, number])[], width: number, height: number): number {
-  let x0 = Infinity;
-  let x1 = -Infinity;
-  let y0 = Infinity;
-  let y1 = -Infinity;
-  for (const [x, y] of poly) {
-    x0 = Math.min(x0, x);
-    x1 = Math.max(x1, x);
-    y0 = Math.min(y0, y);
-    y1 = Math.max(y1, y);
-  }
-  const w = Math.max(0, Math.min(width, Math.ceil(x1) + 1) - Math.max(0, Math.floor(x0)));
-  const h = Math.max(0, Math.min(height, Math.ceil(y1) + 1) - Math.max(0, Math.floor(y0)));
-  return w * h;
 }
