@@ -234,6 +234,12 @@ test('keyboard navigation, compare, stop, export and settings post typed message
   for (const t of ['ready', 'navigate1', 'navigate-1', 'analyze-b', 'stop-b', 'export', 'openSettings']) assert.ok(types.includes(t), `${t} in ${types}`);
   const analyzeB = posted.find((m) => m.type === 'analyze' && m.lane === 'b') as { source: { kind: string } };
   assert.equal(analyzeB.source.kind, 'server', 'the second lane defaults to the other source');
+  // The third lane is the region-text lane, beside the other two.
+  await p.page.locator('.lane[data-lane="c"]').waitFor({ state: 'visible' });
+  const analyzeC = posted.find((m) => m.type === 'analyze' && m.lane === 'c') as { source: { kind: string } } | undefined;
+  assert.equal(analyzeC?.source.kind, 'region-text', 'the third lane defaults to region text');
+  await p.send({ type: 'streamStart', clipId: 'sub01/EP02_01f', lane: 'c', label: 'Region text @ http://gpu1:8001 (Qwen3-8B)', kind: 'region-text' });
+  assert.equal(await p.page.locator('.lane[data-lane="c"] .lane-label').innerText(), 'Region text @ http://gpu1:8001 (Qwen3-8B)');
 });
 
 test('malformed host messages are dropped and reported; state is saved for the serializer', { skip }, async () => {
@@ -280,11 +286,14 @@ test('restricted mode: only the built-in reasoner can be chosen, and the panel s
       { value: 'builtin', disabled: false },
       { value: 'server', disabled: true },
       { value: 'server|http://gpu1:8000', disabled: true },
+      { value: 'region-text', disabled: true },
     ]);
     await q.page.locator('button[data-action="compare"]').click();
     const posted = await q.posted();
-    const b = posted.find((m) => m.type === 'analyze' && m.lane === 'b') as { source: { kind: string } } | undefined;
-    assert.equal(b?.source.kind, 'builtin', 'the compare lane cannot pick a server in restricted mode');
+    for (const lane of ['b', 'c']) {
+      const m = posted.find((x) => x.type === 'analyze' && x.lane === lane) as { source: { kind: string } } | undefined;
+      assert.equal(m?.source.kind, 'builtin', `compare lane ${lane} cannot pick a server in restricted mode`);
+    }
   } finally {
     await q.close();
   }
