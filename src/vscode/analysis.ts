@@ -56,8 +56,10 @@ export function checkAus(aus: readonly AuRef[], claims: readonly ClaimResult[], 
 /**
  * The panel's view of an answer: parsed AUs/emotion, claim marks and AU checks. `restates`: the text was
  * written from `motion` itself (the built-in reasoner): claims that agree are marked 'measured'.
+ * `toldMotion`: the model was given the measured motion as text (the region-text lane): a claim that
+ * agrees may only repeat it, so it is 'measured' too; its AUs are its own inference and are checked.
  */
-export function analyse(text: string, motion: RegionMotionReport | null, opts: { restates?: boolean } = {}): AnalysisResult {
+export function analyse(text: string, motion: RegionMotionReport | null, opts: { restates?: boolean; toldMotion?: boolean } = {}): AnalysisResult {
   const parsed = parseAnswer(text);
   const aus: AuRef[] = [];
   const seen = new Set<string>();
@@ -73,7 +75,7 @@ export function analyse(text: string, motion: RegionMotionReport | null, opts: {
   const claims: ClaimMark[] = report.claims.map((c) => ({
     start: c.span[0],
     end: c.span[1],
-    status: opts.restates && c.verdict === 'supported' ? 'measured' : c.verdict,
+    status: (opts.restates || opts.toldMotion) && c.verdict === 'supported' ? 'measured' : c.verdict,
     region: c.regions[0],
     regions: c.regions,
     note: c.reason,
@@ -124,6 +126,6 @@ export async function runLane(opts: {
     post({ type: 'streamError', clipId, lane, message });
     return null;
   }
-  post({ type: 'analysis', clipId, lane, result: analyse(text, opts.request.motion ?? null, { restates: opts.source.kind === 'builtin' }) });
+  post({ type: 'analysis', clipId, lane, result: analyse(text, opts.request.motion ?? null, { restates: opts.source.kind === 'builtin', toldMotion: opts.source.kind === 'region-text' }) });
   return text;
 }

@@ -15,7 +15,7 @@ import { computeMmc } from '../core/mmc';
 import { OPENCV_TVL1_DEFAULTS, renderMmcNative, type Device, type FlowField, type TvL1Params } from '../core/native';
 import { measureRegionMotion, type RegionMotionReport } from '../core/reasoning/regionMotion';
 import { correctedRegionStats } from '../core/reasoning/lightingFlow';
-import type { RegionStatsReport } from '../core/reasoning/regionStats';
+import { measureRegionStats, type RegionStatsReport } from '../core/reasoning/regionStats';
 
 /** Bump when anything stored in the cache changes meaning. */
 // 2: the raw flow is stored too (the panel's value under the cursor, display gain and nose re-render).
@@ -187,8 +187,12 @@ export async function renderAtNose(onsetPath: string, data: ClipData, nose: { x:
   const black = { width: r.width, height: r.height, data: new Uint8Array(r.width * r.height) };
   const flowOnly = await renderMmcNative(black, r.flow, { nose: r.nose, window: 11, device: opts.device });
   const motion = data.face ? measureRegionMotion(r.flow, data.face as FaceResult, { head: [r.head.u, r.head.v] }) : null;
-  // Region text follows the new head vector.
-  const regionStats = data.face && motion ? measureRegionStats(r.flow, data.face as FaceResult, { head: [r.head.u, r.head.v], background: motion.background }) : null;
+  // Region text follows the new head vector. Statistics measured on a lighting-corrected flow are kept
+  // as they were (the stored flow is the raw one, where the lighting reads as motion).
+  const regionStats =
+    data.face && motion && !data.regionStats?.lighting
+      ? measureRegionStats(r.flow, data.face as FaceResult, { head: [r.head.u, r.head.v], background: motion.background })
+      : data.regionStats;
   const [mapPng, flowOnlyPng] = await Promise.all([encodePng(r.map), encodePng({ width: r.width, height: r.height, data: flowOnly.rgb })]);
   return { ...data, mapPng, flowOnlyPng, head: r.head, nose: r.nose, motion, regionStats, cached: false, ms: performance.now() - t0 };
 }
