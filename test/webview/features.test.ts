@@ -246,7 +246,8 @@ test('panel reuse: another clip arrives without a reload; Compare stays open and
   assert.equal(await p.page.locator('button[data-action="compare"]').getAttribute('aria-pressed'), 'true');
   assert.equal(await p.page.locator('.zoom-value').innerText(), zoom);
   const analyses = (await posted('analyze')).slice(n);
-  assert.deepEqual(analyses.map((m) => [m.clipId, m.lane]), [['sub01/EP03_02', 'b']]);
+  // Both Compare lanes (the other source and the region-text lane) analyse the new clip.
+  assert.deepEqual(analyses.map((m) => [m.clipId, m.lane]), [['sub01/EP03_02', 'b'], ['sub01/EP03_02', 'c']]);
   assert.equal(await p.page.locator('.clip-title').innerText(), 'sub01 / EP03_02');
   await p.send({ type: 'clip', clip: await testClip({ motion: TEST_MOTION, frames: TEST_FRAMES }) }, { type: 'flow', clipId: CLIP, flow: testFlow() });
 });
