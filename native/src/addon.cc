@@ -126,6 +126,7 @@ class RenderWorker : public Napi::AsyncWorker {
     out.Set("head", head);
     out.Set("magMin", Napi::Number::New(env, out_.magMin));
     out.Set("magMax", Napi::Number::New(env, out_.magMax));
+    out.Set("emptyWindow", Napi::Boolean::New(env, out_.emptyWindow));
     deferred_.Resolve(out);
   }
   void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
@@ -141,7 +142,8 @@ class RenderWorker : public Napi::AsyncWorker {
   int devIndex_;
 };
 
-// renderMmc(grey, u, v, width, height, opts {nose: [x, y] | null, window, device}) -> Promise<{rgb, head, magMin, magMax}>
+// renderMmc(grey, u, v, width, height, opts {nose: [x, y] | null, window, device}) -> Promise<{rgb, head, magMin, magMax, emptyWindow}>
+// nose: the truncated nose pixel (int32), anywhere; outside the image the clipped window shrinks or is empty.
 Napi::Value RenderMmc(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int w = info[3].ToNumber().Int32Value();
@@ -246,6 +248,7 @@ class BatchWorker : public Napi::AsyncWorker {
         o.Set("head", head);
         o.Set("magMin", Napi::Number::New(env, it.out.magMin));
         o.Set("magMax", Napi::Number::New(env, it.out.magMax));
+        o.Set("emptyWindow", Napi::Boolean::New(env, it.out.emptyWindow));
       }
       results.Set(uint32_t(i), o);
     }

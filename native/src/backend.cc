@@ -132,6 +132,7 @@ bool computeFlowBatch(Device device, int deviceIndex, int w, int h, std::vector<
       pairs[i].out.headV = jobs[i].headV;
       pairs[i].out.magMin = jobs[i].magMin;
       pairs[i].out.magMax = jobs[i].magMax;
+      pairs[i].out.emptyWindow = jobs[i].emptyWindow;
     }
     return true;
   }

@@ -1,7 +1,7 @@
 // Per-pixel arithmetic of the MMC-Map (DESIGN.md section 2 steps 5-8), shared by the CPU renderer
 // (mmc_render.cc) and the CUDA renderer (cuda/mmc_gpu.cu) so both give the same bytes. The reasons
-// for each detail (OpenCV's fast atan2 in degrees, fused multiply-adds on its vector paths, truncating
-// vs rounding HSV paths) are documented in mmc_render.cc.
+// for each detail (OpenCV's fast atan2, the radians round trip of preprocess.py, fused multiply-adds on
+// OpenCV's vector paths, truncating vs rounding HSV paths) are documented in mmc_render.cc.
 #pragma once
 #include <cfloat>
 #include <cmath>
@@ -25,6 +25,16 @@ namespace mmc {
 
 // Below this many elements OpenCV's vector loops do not run and its scalar code does the work.
 constexpr size_t kSimdMinElements = 16;
+// The same for its float64 loops (AVX2: 2 x 4 double lanes).
+constexpr size_t kSimdMinElements64 = 8;
+// cv::cartToPolar works through a continuous array in blocks of this many elements (each block is one
+// call of its vector-or-scalar kernels), and for float64 its atan2 converts to float in sub-blocks of 128.
+constexpr size_t kPolarBlock = 1024;
+constexpr size_t kAtan64Block = 128;
+// (float)(CV_PI / 180): cartToPolar's factor from its degree polynomial to radians.
+#define MMC_DEG2RAD_F ((float)(3.14159265358979323846 / 180))
+// np.pi as numpy uses it with a float32 array: rounded to float32.
+#define MMC_PI_F ((float)3.14159265358979323846)
 // HSV2RGB_b's vector loop handles 4 x 8 float lanes per step (AVX2).
 constexpr int kHsvSimdBlock = 32;
 
@@ -55,9 +65,31 @@ MMC_HD float fastAtanDeg(float y, float x, bool fused) {
 }
 
 MMC_HD float magnitude(float x, float y, bool fused) { return fused ? std::sqrt(std::fmaf(x, x, y * y)) : std::sqrt(x * x + y * y); }
+MMC_HD double magnitude64(double x, double y, bool fused) { return fused ? std::sqrt(std::fma(x, x, y * y)) : std::sqrt(x * x + y * y); }
 
-// Quantised hue as index 0..11 (hue = 15 * index on OpenCV's 0..180 scale): np.round(angle / 30) * 30 % 360.
-MMC_HD int hueIndex(float angleDeg) { return int(std::nearbyint(angleDeg / 30.f)) % 12; }
+// Whether element i of an n-element array goes through OpenCV's vector loop: its block (of `block`
+// elements, the last one shorter) must hold at least minLen elements.
+MMC_HD bool vectorPathAt(size_t i, size_t n, size_t block, size_t minLen) {
+  const size_t start = i / block * block;
+  const size_t len = n - start < block ? n - start : block;
+  return len >= minLen;
+}
+
+// preprocess.py's angle: cv2.cartToPolar in radians (the degree polynomial times (float)(pi/180)), then
+// `angle * 180 / np.pi` in float32.
+MMC_HD float angleDegViaRadians(float y, float x, bool fused) {
+  const float rad = fastAtanDeg(y, x, fused) * MMC_DEG2RAD_F;
+  return (rad * 180.f) / MMC_PI_F;
+}
+// The same in float64 (the flow promoted by a float64 mean): atan2 still in float, the rest in double.
+MMC_HD double angleDegViaRadians64(double y, double x, bool fused) {
+  const float rad = fastAtanDeg(float(y), float(x), fused) * MMC_DEG2RAD_F;
+  return (double(rad) * 180.0) / 3.14159265358979323846;
+}
+
+// Quantised hue as index 0..11 (hue = 15 * index on OpenCV's 0..180 scale): np.round((angle % 360) / 30) * 30 % 360.
+MMC_HD int hueIndex(float angleDeg) { return int(std::nearbyint(std::fmod(angleDeg, 360.f) / 30.f)) % 12; }
+MMC_HD int hueIndex64(double angleDeg) { return int(std::nearbyint(std::fmod(angleDeg, 360.0) / 30.0)) % 12; }
 
 // Scale and shift of cv2.normalize(NORM_MINMAX, 0..255) for a float image with this min and max.
 MMC_HD void normalizeCoeffs(float magMin, float magMax, float* scale, float* shift) {
@@ -67,10 +99,22 @@ MMC_HD void normalizeCoeffs(float magMin, float magMax, float* scale, float* shi
   *shift = 0.f - float(smin * double(*scale));
 }
 
-// 8-bit value: normalised magnitude truncated as numpy's astype(uint8) does.
+// The same for a float64 image: scale and shift stay double.
+MMC_HD void normalizeCoeffs64(double magMin, double magMax, double* scale, double* shift) {
+  *scale = 255.0 * (magMax - magMin > DBL_EPSILON ? 1. / (magMax - magMin) : 0);
+  *shift = 0.0 - magMin * *scale;
+}
+
+// 8-bit value: normalised magnitude truncated as numpy's assignment into uint8 does.
 MMC_HD int value8(float mag, float scale, float shift, bool fused) {
   const float nv = fused ? std::fmaf(mag, scale, shift) : mag * scale + shift;
   return !(nv > 0.f) ? 0 : nv >= 255.f ? 255 : int(nv);
+}
+// Float64 normalize: OpenCV 4.6 applies scale and shift with a fused multiply-add at every length
+// (checked with cv2 on 5..1000 elements).
+MMC_HD int value8_64(double mag, double scale, double shift) {
+  const double nv = std::fma(mag, scale, shift);
+  return !(nv > 0.0) ? 0 : nv >= 255.0 ? 255 : int(nv);
 }
 
 // RGB of HSV (hue = 15 * index, S = 255, V = val) as OpenCV's 8-bit HSV2RGB, truncating (vector path)

@@ -1,18 +1,30 @@
-// MMC-Map rendering, DESIGN.md section 2 steps 4-8, reproducing the reference steps
-//   cv2.cartToPolar(u, v, angleInDegrees=True); np.round(angle / 30) * 30 % 360; hue = q / 2;
-//   V = cv2.normalize(mag, None, 0, 255, NORM_MINMAX).astype(uint8); cv2.cvtColor(HSV2RGB); cv2.add(grey3, rgb)
-// bit for bit as Debian's OpenCV 4.6 computes them on x86-64 with AVX2 (the machine the reference maps were made
-// on). OpenCV's results there depend on which of its code paths runs, so this file follows the same split:
-// - cartToPolar: angle is OpenCV's fast polynomial atan2 in degrees (not libm atan2; differs by up to ~0.01
-//   degrees, which moves pixels across the 15 + 30k quantisation boundaries), magnitude sqrt(fma(x, x, y*y)).
-//   Arrays of 16+ elements go through the SIMD path, whose polynomial uses fused multiply-adds; shorter ones
-//   through the scalar path (separate multiplies and adds).
+// MMC-Map rendering, DESIGN.md section 2 steps 4-8: image_preprocess and visualize_flow of preprocess.py in
+// the authors' repo (zyzhangUstc/mellmv1-base-on-Qwen2.5vl-7B-, commit b7daa0f151c7ceac313fb3874ec43d9a82ca1b97)
+//   mean_flow = np.mean(flow[y1:y2, x1:x2].reshape(-1, 2), axis=0); flow_corrected = flow - mean_flow
+//   magnitude, angle = cv2.cartToPolar(u, v); angle_deg = angle * 180 / np.pi
+//   q = np.round((angle_deg % 360) / 30) * 30 % 360; hue = (q / 2).astype(uint8)
+//   V = cv2.normalize(magnitude, None, 0, 255, NORM_MINMAX) into uint8; cv2.cvtColor(HSV2BGR)
+//   mask = magnitude > np.percentile(magnitude, 0); cv2.add(grey3, cv2.bitwise_and(bgr, bgr, mask=mask))
+// bit for bit as numpy and Debian's OpenCV 4.6 compute them on x86-64 with AVX2. The details that decide bits:
+// - The mean is numpy's float32 reduction over axis 0 of the (N, 2) window: a SEQUENTIAL float32 sum from 0
+//   in row-major order (numpy's pairwise summation only applies along a contiguous inner reduction axis;
+//   checked on 2000 random windows), divided by N in float32. The subtraction is float32.
+// - An empty clipped window (nose 6+ px outside) gives mean_flow = np.array([0.0, 0.0]), float64: the whole
+//   map is then made in float64 (OpenCV 4.6: double magnitude, atan2 converted to float in blocks of 128,
+//   double normalize with a fused multiply-add); kept as such (renderWide).
+// - cartToPolar: the angle is OpenCV's fast polynomial atan2 (not libm's; up to ~0.01 degrees off, which moves
+//   pixels across the 15 + 30k quantisation boundaries) computed in degrees and multiplied by (float)(pi/180);
+//   preprocess.py turns it back with * 180 / pi in float32 (that round trip moves a few pixels across a
+//   boundary compared with angleInDegrees=True). cartToPolar walks the array in blocks of 1024; a block of
+//   16+ elements takes the SIMD path (fused multiply-adds in the polynomial, sqrt(fma(x, x, y*y))), a shorter
+//   one (only the last block can be) the scalar path.
 // - normalize(NORM_MINMAX) to float: scale and shift rounded to float, applied as fma(mag, scale, shift) on
 //   16+ elements; scale 0 when max - min <= DBL_EPSILON (constant field: V = 0, no colour).
 // - cvtColor(HSV2RGB) on 8-bit: per row, the first floor(width / 32) * 32 pixels take the SIMD path, which
 //   truncates the final float to 8 bits; the remaining pixels the scalar path, which rounds half to even.
-// All three were checked against cv2 on millions of inputs (see test/unit/mmc-render.test.ts and
-// scripts/fixtures/make_face_fixtures.py write_opencv_mmc).
+// - The mask drops the pixels of minimum magnitude (their value is 0 anyway); kept explicit.
+// Checked against scripts/reference/authors_preprocess.py (a transcription of image_preprocess run with Debian's
+// numpy and cv2) on every fixture, 100% of pixels (test/native/authors-fidelity.test.ts, test/unit/mmc-render.test.ts).
 #include "mmc.h"
 #include "mmc_pixel.h"
 
@@ -27,7 +39,6 @@
 namespace mellm {
 namespace {
 
-using mmc::fastAtanDeg;
 using mmc::hueIndex;
 using mmc::kHsvSimdBlock;
 using mmc::kSimdMinElements;
@@ -52,6 +63,95 @@ const HsvTables& hsvTables() {
   return tables;
 }
 
+// Step 5-8 for a flow in float32 (the usual case): (cu, cv) = flow - head, float32.
+void renderNarrow(const MmcInput& in, float headU, float headV, MmcOutput& out) {
+  const int w = in.w, h = in.h;
+  const size_t n = size_t(w) * h;
+  std::vector<float> mag(n);
+  std::vector<uint8_t> hue(n);
+  float magMin = INFINITY, magMax = -INFINITY;
+  for (size_t i = 0; i < n; i++) {
+    const float u = in.u[i] - headU;
+    const float v = in.v[i] - headV;
+    if (!std::isfinite(u) || !std::isfinite(v)) {
+      throw std::invalid_argument("the flow has a non-finite value at pixel (" + std::to_string(i % w) + ", " +
+                                  std::to_string(i / w) + ")");
+    }
+    const bool fused = mmc::vectorPathAt(i, n, mmc::kPolarBlock, kSimdMinElements);
+    const float m = magnitude(u, v, fused);
+    mag[i] = m;
+    hue[i] = uint8_t(hueIndex(mmc::angleDegViaRadians(v, u, fused)));
+    magMin = std::min(magMin, m);
+    magMax = std::max(magMax, m);
+  }
+  float scale, shift;
+  mmc::normalizeCoeffs(magMin, magMax, &scale, &shift);
+  const bool fusedNorm = n >= kSimdMinElements;
+  const HsvTables& tables = hsvTables();
+  const int simdCols = (w / kHsvSimdBlock) * kHsvSimdBlock;
+  for (int y = 0; y < h; y++) {
+    for (int x = 0; x < w; x++) {
+      const size_t i = size_t(y) * w + x;
+      const int g = in.grey[i];
+      uint8_t* o = out.rgb + i * 3;
+      if (!(mag[i] > magMin)) {  // the mask: no colour where the magnitude is the minimum
+        o[0] = o[1] = o[2] = uint8_t(g);
+        continue;
+      }
+      const int val = mmc::value8(mag[i], scale, shift, fusedNorm);
+      const uint8_t* rgb = (x < simdCols ? tables.trunc : tables.round)[hue[i]][val];
+      o[0] = uint8_t(std::min(255, g + rgb[0]));
+      o[1] = uint8_t(std::min(255, g + rgb[1]));
+      o[2] = uint8_t(std::min(255, g + rgb[2]));
+    }
+  }
+  out.magMin = magMin;
+  out.magMax = magMax;
+}
+
+// Step 5-8 in float64: preprocess.py's path when its mean is the float64 zero of an empty window.
+void renderWide(const MmcInput& in, MmcOutput& out) {
+  const int w = in.w, h = in.h;
+  const size_t n = size_t(w) * h;
+  std::vector<double> mag(n);
+  std::vector<uint8_t> hue(n);
+  double magMin = INFINITY, magMax = -INFINITY;
+  for (size_t i = 0; i < n; i++) {
+    const double u = in.u[i], v = in.v[i];
+    if (!std::isfinite(u) || !std::isfinite(v)) {
+      throw std::invalid_argument("the flow has a non-finite value at pixel (" + std::to_string(i % w) + ", " +
+                                  std::to_string(i / w) + ")");
+    }
+    const double m = mmc::magnitude64(u, v, mmc::vectorPathAt(i, n, mmc::kPolarBlock, mmc::kSimdMinElements64));
+    const bool fusedAtan = mmc::vectorPathAt(i, n, mmc::kAtan64Block, kSimdMinElements);
+    mag[i] = m;
+    hue[i] = uint8_t(mmc::hueIndex64(mmc::angleDegViaRadians64(v, u, fusedAtan)));
+    magMin = std::min(magMin, m);
+    magMax = std::max(magMax, m);
+  }
+  double scale, shift;
+  mmc::normalizeCoeffs64(magMin, magMax, &scale, &shift);
+  const HsvTables& tables = hsvTables();
+  const int simdCols = (w / kHsvSimdBlock) * kHsvSimdBlock;
+  for (int y = 0; y < h; y++) {
+    for (int x = 0; x < w; x++) {
+      const size_t i = size_t(y) * w + x;
+      const int g = in.grey[i];
+      uint8_t* o = out.rgb + i * 3;
+      if (!(mag[i] > magMin)) {
+        o[0] = o[1] = o[2] = uint8_t(g);
+        continue;
+      }
+      const uint8_t* rgb = (x < simdCols ? tables.trunc : tables.round)[hue[i]][mmc::value8_64(mag[i], scale, shift)];
+      o[0] = uint8_t(std::min(255, g + rgb[0]));
+      o[1] = uint8_t(std::min(255, g + rgb[1]));
+      o[2] = uint8_t(std::min(255, g + rgb[2]));
+    }
+  }
+  out.magMin = magMin;
+  out.magMax = magMax;
+}
+
 }  // namespace
 
 void renderMmc(const MmcInput& in, MmcOutput& out) {
@@ -59,73 +159,32 @@ void renderMmc(const MmcInput& in, MmcOutput& out) {
   if (w <= 0 || h <= 0) throw std::invalid_argument("MMC render: empty image");
   if (!in.grey || !in.u || !in.v || !out.rgb) throw std::invalid_argument("MMC render: missing buffer");
   if (in.window < 1 || in.window % 2 == 0) throw std::invalid_argument("MMC render: window must be odd");
-  const size_t n = size_t(w) * h;
 
-  // Step 4: head motion = mean flow over the window centred on the nose, clipped at the border.
-  double headU = 0, headV = 0;
+  // Step 4: head motion = numpy's float32 mean over the clipped window (sequential sum, see above).
+  float headU = 0.f, headV = 0.f;
+  out.emptyWindow = false;
   if (in.compensate) {
-    const int r = in.window / 2;
-    const int x0 = std::max(0, in.noseX - r), x1 = std::min(w - 1, in.noseX + r);
-    const int y0 = std::max(0, in.noseY - r), y1 = std::min(h - 1, in.noseY + r);
-    if (x0 > x1 || y0 > y1) {
-      throw std::invalid_argument("nose point (" + std::to_string(in.noseX) + ", " + std::to_string(in.noseY) +
-                                  ") is outside the " + std::to_string(w) + "x" + std::to_string(h) + " image");
+    int x0, x1, y0, y1;
+    if (!clipNoseWindow(in.noseX, in.noseY, w, h, in.window, &x0, &x1, &y0, &y1)) {
+      out.emptyWindow = true;
+      out.headU = out.headV = 0.f;
+      renderWide(in, out);
+      return;
     }
+    float su = 0.f, sv = 0.f;
     for (int y = y0; y <= y1; y++) {
       for (int x = x0; x <= x1; x++) {
-        headU += in.u[size_t(y) * w + x];
-        headV += in.v[size_t(y) * w + x];
+        su += in.u[size_t(y) * w + x];
+        sv += in.v[size_t(y) * w + x];
       }
     }
-    const double count = double(x1 - x0 + 1) * double(y1 - y0 + 1);
-    headU /= count;
-    headV /= count;
+    const float count = float((x1 - x0 + 1) * (y1 - y0 + 1));
+    headU = su / count;
+    headV = sv / count;
   }
-
-  // Step 5-6: compensated flow -> magnitude and quantised direction.
-  const bool fused = n >= kSimdMinElements;
-  std::vector<float> mag(n);
-  std::vector<uint8_t> hue(n);
-  float magMin = INFINITY, magMax = -INFINITY;
-  for (size_t i = 0; i < n; i++) {
-    const float u = in.compensate ? float(double(in.u[i]) - headU) : in.u[i];
-    const float v = in.compensate ? float(double(in.v[i]) - headV) : in.v[i];
-    if (!std::isfinite(u) || !std::isfinite(v)) {
-      throw std::invalid_argument("the flow has a non-finite value at pixel (" + std::to_string(i % w) + ", " +
-                                  std::to_string(i / w) + ")");
-    }
-    const float m = magnitude(u, v, fused);
-    mag[i] = m;
-    hue[i] = uint8_t(hueIndex(fastAtanDeg(v, u, fused)));
-    magMin = std::min(magMin, m);
-    magMax = std::max(magMax, m);
-  }
-
-  // Step 7: value = magnitude min-max normalised to 0..255 (float), truncated to 8 bits.
-  float scale, shift;
-  mmc::normalizeCoeffs(magMin, magMax, &scale, &shift);
-
-  const HsvTables& tables = hsvTables();
-
-  // Step 8: overlay = saturating add of the grey onset (3 channels) and the colour.
-  const int simdCols = (w / kHsvSimdBlock) * kHsvSimdBlock;
-  for (int y = 0; y < h; y++) {
-    for (int x = 0; x < w; x++) {
-      const size_t i = size_t(y) * w + x;
-      const int val = mmc::value8(mag[i], scale, shift, fused);
-      const uint8_t* rgb = (x < simdCols ? tables.trunc : tables.round)[hue[i]][val];
-      const int g = in.grey[i];
-      uint8_t* o = out.rgb + i * 3;
-      o[0] = uint8_t(std::min(255, g + rgb[0]));
-      o[1] = uint8_t(std::min(255, g + rgb[1]));
-      o[2] = uint8_t(std::min(255, g + rgb[2]));
-    }
-  }
-
-  out.headU = float(headU);
-  out.headV = float(headV);
-  out.magMin = magMin;
-  out.magMax = magMax;
+  renderNarrow(in, headU, headV, out);
+  out.headU = headU;
+  out.headV = headV;
 }
 
 }  // namespace mellm

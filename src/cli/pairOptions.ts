@@ -22,7 +22,10 @@ export function parsePair<T extends Options>(argv: string[], options: T, usage: 
     parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
   } catch (e) {
     // Node's messages can carry a second sentence about '--'; the first names the option.
-    throw new UsageError(`${(e as Error).message.split('\n')[0]} (usage: mellm ${usage})`);
+    const first = (e as Error).message.split('\n')[0];
+    const ambiguous = /^Option '(--[\w-]+)' argument is ambiguous/.exec(first);
+    const hint = ambiguous ? ` For a value that starts with '-', write ${ambiguous[1]}=VALUE (e.g. ${ambiguous[1]}=-2.5,3).` : '';
+    throw new UsageError(`${first}${hint} (usage: mellm ${usage})`);
   }
   if (parsed.positionals.length !== 2) {
     throw new UsageError(`expected ONSET and APEX frames, got ${parsed.positionals.length} argument(s) (usage: mellm ${usage})`);

@@ -188,6 +188,17 @@ export async function encodePng(img: RgbImage): Promise<Buffer> {
     .toBuffer();
 }
 
+/** Lossless 1-channel PNG bytes of a grey image (what cv2.imwrite writes for a 2-D array). */
+export async function encodeGreyPng(img: GreyImage): Promise<Buffer> {
+  if (img.data.length !== img.width * img.height) {
+    throw new RangeError(`grey image data has ${img.data.length} bytes, expected ${img.width}x${img.height}`);
+  }
+  return sharp(img.data, { raw: { width: img.width, height: img.height, channels: 1 } })
+    .toColourspace('b-w')
+    .png({ compressionLevel: 6 })
+    .toBuffer();
+}
+
 /** Writes an RGB image as PNG atomically (temp file + rename); MediaError naming the file when it cannot. */
 export async function saveRgbPng(file: string, img: RgbImage): Promise<void> {
   await writeFileAtomic(file, await encodePng(img));

@@ -1,9 +1,12 @@
 // The MMC-Map pipeline (DESIGN.md section 2) as one async call: load onset and apex, BT.601 grey, TV-L1 flow
-// (or a given flow), nose-tip head-motion compensation, colouring and overlay. Everything heavy runs off the
-// JS thread (sharp and the native addon), so callers in the extension host stay responsive.
+// (or a given flow), nose-tip head-motion compensation, colouring and overlay, following image_preprocess of
+// preprocess.py in the authors' repo (zyzhangUstc/mellmv1-base-on-Qwen2.5vl-7B-, commit b7daa0f): the nose
+// pixel by truncation, a window clipped to the image (empty: nothing subtracted), and with no face the plain
+// grey onset (or, as a named option, the uncompensated map). Everything heavy runs off the JS thread (sharp
+// and the native addon), so callers in the extension host stay responsive.
 import { performance } from 'node:perf_hooks';
 import { readFlo } from './flo';
-import { loadImage, toGrey, type LoadedImage, type RgbImage } from './image';
+import { encodeGreyPng, encodePng, greyToRgb, loadImage, toGrey, type LoadedImage, type RgbImage } from './image';
 import { MediaError } from './mediaError';
 import {
   CancelledError,
@@ -14,11 +17,19 @@ import {
   type GreyImage,
   type TvL1Params,
 } from './native';
+import { nosePixel, noseSensitivity, noseWindow, type NosePoint, type NoseSensitivity, type NoseWindow } from './noseWindow';
 
-export interface NosePoint {
-  x: number;
-  y: number;
-}
+export type { NosePoint, NoseSensitivity, NoseWindow } from './noseWindow';
+
+/**
+ * What the map is when no face is found on the onset frame:
+ * - 'grey': the authors' result (preprocess.py returns the plain 1-channel grey onset: no flow colours).
+ *   What the released weights are given; the default of the CLI, the benchmark and the export.
+ * - 'uncompensated': the flow colours without head-motion compensation (the panel shows this, with a
+ *   banner saying it is not what MELLM would be given: a person can still see where the face moved).
+ */
+export type NoFacePolicy = 'grey' | 'uncompensated';
+export const NO_FACE_POLICIES: readonly NoFacePolicy[] = ['grey', 'uncompensated'];
 
 /**
  * Finds the nose tip (68-point index 30) on the onset frame; null when there is no face.
@@ -32,11 +43,16 @@ export interface MmcOptions {
   /** Apex frame; may be left out when `flowIn` is given. */
   apex?: string | LoadedImage;
   /**
-   * Nose tip in onset pixels (rounded to the nearest pixel) for head-motion compensation.
-   * null: compensation explicitly off. undefined: automatic (locateNose when given, else none + a warning).
+   * Nose tip in onset pixels for head-motion compensation; the window is centred on int(x), int(y)
+   * (truncation toward zero, as preprocess.py) and clipped to the image. null: compensation explicitly
+   * off. undefined: automatic (locateNose when given, else none + a warning).
    */
   nose?: NosePoint | null;
   locateNose?: NoseLocator;
+  /** When locateNose finds no face (default 'grey', the authors' result). */
+  noFace?: NoFacePolicy;
+  /** Also measure how much the map depends on the nose pixel (four extra renders). */
+  sensitivity?: boolean;
   /** Render from this flow (or .flo file) instead of computing TV-L1. */
   flowIn?: FlowField | string;
   /** TV-L1 parameters over OpenCV's defaults. */
@@ -58,16 +74,31 @@ export interface MmcTimings {
 }
 
 export interface MmcResult {
-  /** The MMC-Map: grey onset with the flow colours added, RGB. */
+  /**
+   * The MMC-Map: grey onset with the flow colours added, RGB. With output 'grey-onset' the grey onset
+   * replicated to RGB (mmcPng writes it as the 1-channel PNG the authors' code writes).
+   */
   map: RgbImage;
+  /** 'mmc': a map; 'grey-onset': no face was found and the policy was 'grey' (no flow colours). */
+  output: 'mmc' | 'grey-onset';
+  /** No face was found on the onset frame (by locateNose). */
+  noFace: boolean;
+  /** The onset's 8-bit grey (for re-rendering at another nose point). */
+  grey: GreyImage;
   /** The raw flow onset -> apex, before head-motion compensation. */
   flow: FlowField;
   /** Where the flow came from. */
   flowSource: 'computed' | 'given';
   /** The head-motion vector subtracted from every pixel; {0, 0} without compensation. */
   head: { u: number; v: number };
-  /** The nose point used (integer pixels), or null when nothing was compensated. */
+  /** The nose point used, as given or located (may be fractional), or null when nothing was compensated. */
   nose: NosePoint | null;
+  /** int() of the nose point: the window's centre. */
+  nosePixel: NosePoint | null;
+  /** The clipped window averaged for the head motion; null when empty or without compensation. */
+  noseWindow: NoseWindow | null;
+  /** How much the map depends on the nose pixel (with the `sensitivity` option and a non-empty window). */
+  noseSensitivity?: NoseSensitivity;
   width: number;
   height: number;
   timingsMs: MmcTimings;
@@ -206,10 +237,18 @@ export async function computeMmc(opts: MmcOptions): Promise<MmcResult> {
 
   // Nose: explicit point, explicitly none, or automatic.
   let nose: NosePoint | null;
+  let noFace = false;
   if (opts.nose === undefined) {
     if (opts.locateNose) {
       nose = await opts.locateNose(onset, opts.signal);
-      if (!nose) warnings.push(`no face found on ${onsetName}: no head-motion compensation`);
+      if (!nose) {
+        noFace = true;
+        warnings.push(
+          (opts.noFace ?? 'grey') === 'grey'
+            ? `no face found on ${onsetName}: the map is the plain grey onset (no flow colours), as the authors' preprocess.py returns it`
+            : `no face found on ${onsetName}: no head-motion compensation (the released weights would be given the plain grey onset)`,
+        );
+      }
     } else {
       nose = null;
       warnings.push(NO_NOSE_WARNING);
@@ -217,31 +256,67 @@ export async function computeMmc(opts: MmcOptions): Promise<MmcResult> {
   } else {
     nose = opts.nose;
   }
-  if (nose) {
-    if (!Number.isFinite(nose.x) || !Number.isFinite(nose.y)) {
-      throw new RangeError(`nose point (${nose.x}, ${nose.y}) is not a pair of finite numbers`);
-    }
-    nose = { x: Math.round(nose.x), y: Math.round(nose.y) };
-    if (nose.x < 0 || nose.y < 0 || nose.x >= width || nose.y >= height) {
-      throw new MediaError(
-        fileOf(opts.onset, onsetName),
-        `nose point (${nose.x}, ${nose.y}) is outside the ${width}x${height} ${typeof opts.onset === 'string' ? onsetName : 'onset frame'}: give a point inside it`,
-      );
-    }
+  if (nose && (!Number.isFinite(nose.x) || !Number.isFinite(nose.y))) {
+    throw new RangeError(`nose point (${nose.x}, ${nose.y}) is not a pair of finite numbers`);
+  }
+  const pixel = nose ? nosePixel(nose) : null;
+  const win = pixel ? noseWindow(pixel, width, height, opts.window ?? 11) : null;
+  if (pixel && (pixel.x < 0 || pixel.y < 0 || pixel.x >= width || pixel.y >= height)) {
+    warnings.push(
+      win
+        ? `nose point (${nose!.x}, ${nose!.y}) is outside the ${width}x${height} onset frame: the head motion is the mean of the ${win.x1 - win.x0 + 1}x${win.y1 - win.y0 + 1} pixels of its window inside the frame`
+        : `nose point (${nose!.x}, ${nose!.y}) is 6 or more pixels outside the ${width}x${height} onset frame: no head motion subtracted (as preprocess.py: its window is empty)`,
+    );
   }
 
-  const rendered = await renderMmcNative(onsetGrey, flow, { nose, window: opts.window, device: opts.device });
+  if (noFace && (opts.noFace ?? 'grey') === 'grey') {
+    const t4 = performance.now();
+    return {
+      map: greyToRgb(onsetGrey),
+      output: 'grey-onset',
+      noFace,
+      grey: onsetGrey,
+      flow,
+      flowSource: given ? 'given' : 'computed',
+      head: { u: 0, v: 0 },
+      nose: null,
+      nosePixel: null,
+      noseWindow: null,
+      width,
+      height,
+      timingsMs: { load: t1 - t0, grey: t2 - t1, flow: t3 - t2, render: t4 - t3, total: t4 - t0 },
+      warnings,
+    };
+  }
+
+  const window = opts.window ?? 11;
+  const rendered = await renderMmcNative(onsetGrey, flow, { nose: pixel, window, device: opts.device });
+  const sensitivity =
+    opts.sensitivity && pixel && win
+      ? await noseSensitivity(pixel, rendered.rgb, async (p) => (await renderMmcNative(onsetGrey, flow, { nose: p, window, device: opts.device })).rgb)
+      : undefined;
   const t4 = performance.now();
 
   return {
     map: { width, height, data: rendered.rgb },
+    output: 'mmc',
+    noFace,
+    grey: onsetGrey,
     flow,
     flowSource: given ? 'given' : 'computed',
     head: { u: rendered.head[0], v: rendered.head[1] },
-    nose,
+    nose: nose ? { x: nose.x, y: nose.y } : null,
+    nosePixel: pixel,
+    noseWindow: win,
+    ...(sensitivity ? { noseSensitivity: sensitivity } : {}),
     width,
     height,
     timingsMs: { load: t1 - t0, grey: t2 - t1, flow: t3 - t2, render: t4 - t3, total: t4 - t0 },
     warnings,
   };
+}
+
+/** The map as PNG bytes: RGB, or for 'grey-onset' the 1-channel grey PNG the authors' cv2.imwrite writes. */
+export function mmcPng(r: Pick<MmcResult, 'map' | 'output' | 'grey'>): Promise<Buffer> {
+  return r.output === 'grey-onset' ? encodeGreyPng(r.grey) : encodePng(r.map);
 }

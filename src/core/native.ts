@@ -64,6 +64,11 @@ export interface RenderResult {
   head: [number, number];
   magMin: number;
   magMax: number;
+  /**
+   * The clipped nose window was empty (nose 6+ px outside the image): nothing was subtracted and the map
+   * was made in float64, as preprocess.py does then (its mean is the float64 array [0.0, 0.0]).
+   */
+  emptyWindow: boolean;
 }
 
 export interface NativeInfo {
@@ -80,6 +85,17 @@ export interface BatchPair {
   apex: GreyImage;
   /** Render the map too; `nose` null = no head-motion compensation. */
   render?: { nose: { x: number; y: number } | null };
+}
+
+/**
+ * The nose pixel the native renderer takes: Python's int() of each coordinate (toward zero), as
+ * preprocess.py does, kept inside int32 (a point that far out has an empty window either way).
+ */
+export function nativeNosePixel(nose: { x: number; y: number } | null): [number, number] | null {
+  if (!nose) return null;
+  if (!Number.isFinite(nose.x) || !Number.isFinite(nose.y)) throw new RangeError(`nose point (${nose.x}, ${nose.y}) is not a pair of finite numbers`);
+  const clamp = (v: number) => Math.max(-1e9, Math.min(1e9, Math.trunc(v))) + 0;
+  return [clamp(nose.x), clamp(nose.y)];
 }
 
 export interface BatchResult {
@@ -102,6 +118,7 @@ interface NativeBatchResult {
   head?: [number, number];
   magMin?: number;
   magMax?: number;
+  emptyWindow?: boolean;
 }
 
 interface CancelTokenHandle {
@@ -197,7 +214,10 @@ export async function computeFlow(
 }
 
 export interface RenderOptions {
-  /** Nose tip in onset pixel coordinates (rounded to integers); null = no head-motion compensation. */
+  /**
+   * Nose tip in onset pixel coordinates; the window is centred on int(x), int(y) (truncation, as
+   * preprocess.py) and may lie partly or wholly outside the image. null = no head-motion compensation.
+   */
   nose: { x: number; y: number } | null;
   /** Side of the square averaging window, odd; 11 by default (DESIGN.md step 4). */
   window?: number;
@@ -210,7 +230,7 @@ export async function renderMmcNative(onset: GreyImage, flow: FlowField, opts: R
   if (onset.width !== flow.width || onset.height !== flow.height) {
     throw new RangeError(`flow is ${flow.width}x${flow.height} but the onset frame is ${onset.width}x${onset.height}`);
   }
-  const nose: [number, number] | null = opts.nose ? [Math.round(opts.nose.x), Math.round(opts.nose.y)] : null;
+  const nose = nativeNosePixel(opts.nose);
   return loadNative().renderMmc(onset.data, flow.u, flow.v, flow.width, flow.height, {
     nose,
     window: opts.window ?? 11,
@@ -248,7 +268,7 @@ export async function computeBatch(
       const items: NativeBatchItem[] = idx.map((i) => {
         const p = pairs[i];
         const nose = p.render?.nose;
-        return { onset: p.onset.data, apex: p.apex.data, render: p.render !== undefined, nose: nose ? [Math.round(nose.x), Math.round(nose.y)] : null };
+        return { onset: p.onset.data, apex: p.apex.data, render: p.render !== undefined, nose: nativeNosePixel(nose ?? null) };
       });
       const res = await native.batch(
         items,
@@ -261,7 +281,7 @@ export async function computeBatch(
       res.forEach((r, k) => {
         const flow: FlowField = { width, height, u: r.u, v: r.v };
         out[idx[k]] = r.rgb
-          ? { flow, map: { rgb: r.rgb, head: r.head ?? [0, 0], magMin: r.magMin ?? 0, magMax: r.magMax ?? 0 } }
+          ? { flow, map: { rgb: r.rgb, head: r.head ?? [0, 0], magMin: r.magMin ?? 0, magMax: r.magMax ?? 0, emptyWindow: r.emptyWindow ?? false } }
           : { flow };
       });
     }

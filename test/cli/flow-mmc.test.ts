@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import sharp from 'sharp';
 import { encodeFlo, readFlo } from '../../src/core/flo';
-import { loadImage } from '../../src/core/image';
+import { toGrey, loadImage } from '../../src/core/image';
 
 const ROOT = path.join(__dirname, '..', '..');
 const CLI = path.join(ROOT, 'dist', 'cli.js');
@@ -74,7 +74,7 @@ test('mmc output files are a 128x156 RGB PNG and a matching .flo', async () => {
   assert.equal(flow.height, 156);
 });
 
-test('mmc --flow-in renders the given flow: identical to the cv2 reference map', async () => {
+test('mmc --flow-in renders the given flow: identical to the authors\' map', async () => {
   const r = mellm('mmc', ONSET, APEX, '--out', tmp('ref.png'), '--flow-in', path.join(PAIR, 'opencv.flo'), '--nose', `${NOSE.x},${NOSE.y}`, '--json');
   assert.equal(r.code, 0, r.stderr);
   assert.equal(JSON.parse(r.stdout).flowSource, 'given');
@@ -84,10 +84,10 @@ test('mmc --flow-in renders the given flow: identical to the cv2 reference map',
   for (let i = 0; i < ours.data.length; i += 3) {
     if (ours.data[i] === ref.data[i] && ours.data[i + 1] === ref.data[i + 1] && ours.data[i + 2] === ref.data[i + 2]) same++;
   }
-  assert.ok(same / (ours.width * ours.height) >= 0.999, `${same} identical pixels`);
+  assert.equal(same, ours.width * ours.height, `${same} identical pixels`);
 });
 
-test('mmc without --nose on a frame with no face compensates nothing and says so on stderr', async () => {
+test('mmc without --nose on a frame with no face: the grey onset (or --no-face uncompensated), said on stderr', async () => {
   // A synthetic texture: no face to find (and no face locator at all before face detection is wired in).
   const w = 96;
   const h = 72;
@@ -101,11 +101,20 @@ test('mmc without --nose on a frame with no face compensates nothing and says so
   }
   await sharp(a, { raw: { width: w, height: h, channels: 1 } }).png().toFile(tmp('tex-onset.png'));
   await sharp(b, { raw: { width: w, height: h, channels: 1 } }).png().toFile(tmp('tex-apex.png'));
-  const r = mellm('mmc', tmp('tex-onset.png'), tmp('tex-apex.png'), '--out', tmp('auto.png'), '--json');
+  const grey = mellm('mmc', tmp('tex-onset.png'), tmp('tex-apex.png'), '--out', tmp('grey.png'), '--json');
+  assert.equal(grey.code, 0, grey.stderr);
+  assert.match(grey.stderr, /^mellm mmc: warning: no face found on .*tex-onset\.png: the map is the plain grey onset/);
+  assert.equal(JSON.parse(grey.stdout).output, 'grey-onset');
+  const onsetGrey = toGrey(await loadImage(tmp('tex-onset.png')));
+  const written = await loadImage(tmp('grey.png'));
+  assert.equal(written.channels, 1);
+  assert.deepEqual(Buffer.from(written.data), Buffer.from(onsetGrey.data));
+  const r = mellm('mmc', tmp('tex-onset.png'), tmp('tex-apex.png'), '--out', tmp('auto.png'), '--json', '--no-face', 'uncompensated');
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stderr, /^mellm mmc: warning: .*no head-motion compensation/);
   const j = JSON.parse(r.stdout);
   assert.equal(j.nose, null);
+  assert.equal(j.output, 'mmc');
   assert.deepEqual(j.head, { u: 0, v: 0 });
   assert.equal(j.warnings.length, 1);
   const off = mellm('mmc', tmp('tex-onset.png'), tmp('tex-apex.png'), '--out', tmp('off.png'), '--no-compensation', '--json');
@@ -151,7 +160,8 @@ test('error paths: one line naming the file or option, non-zero exit, nothing wr
     [['flow', ONSET, small, '--out', tmp('err.flo')], 1, /is 128x156 but apex .* is 100x100/],
     [['mmc', ONSET, APEX, '--out', out, '--nose', 'abc'], 2, /--nose expects X,Y .* got 'abc'/],
     [['mmc', ONSET, APEX, '--out', out, '--nose', '1,2', '--no-compensation'], 2, /--nose and --no-compensation/],
-    [['mmc', ONSET, APEX, '--out', out, '--nose', '500,20'], 1, /nose point \(500, 20\) is outside the 128x156 onset .*onset\.png/],
+    [['mmc', ONSET, APEX, '--out', out, '--nose', '-2,3'], 2, /argument is ambiguous\. For a value that starts with '-', write --nose=VALUE/],
+    [['mmc', ONSET, APEX, '--out', out, '--no-face', 'blank'], 2, /--no-face must be grey or uncompensated, got 'blank'/],
     [['mmc', ONSET, APEX], 2, /--out FILE\.png is required/],
     [['flow', ONSET, APEX], 2, /--out FILE\.flo is required/],
     [['mmc', ONSET, APEX, '--out', tmp('err.jpg')], 2, /--out .*err\.jpg: the file name must end in \.png/],

@@ -1,5 +1,6 @@
 // `mellm mmc` without --nose: the face model finds the nose tip on the onset frame (H3's path into H2's
-// pipeline); no face -> no compensation, a warning naming the onset file, "nose": null in --json.
+// pipeline); no face -> the plain grey onset (preprocess.py's result), a warning naming the onset file,
+// "nose": null in --json; --no-face uncompensated keeps the flow colours without compensation.
 // Runs the bundle (dist/cli.js; `node esbuild.js` builds it, run-tests.mjs does first).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -33,14 +34,17 @@ test('mmc without --nose: nose tip found on the onset frame and used for compens
   // in sample3.jpg) mapped into this pair: ((1617 - 1420) * 280 / 330, (466 - 220) * 340 / 400) = (167.2, 209.1).
   // Inter-ocular distance here ~80 px; allow 10% of it.
   assert.ok(Math.hypot(j.nose.x - 167.2, j.nose.y - 209.1) <= 8, JSON.stringify(j.nose));
-  assert.ok(Number.isInteger(j.nose.x) && Number.isInteger(j.nose.y));
-  // The same point given by hand gives the same map and head vector.
-  const given = mellm(['mmc', ...args, '--out', join(dir, 'given.png'), '--nose', `${j.nose.x},${j.nose.y}`]);
-  assert.equal(given.code, 0, given.stderr);
-  assert.deepEqual(JSON.parse(given.stdout).head, j.head);
+  // The window is centred on int() of the located point, as preprocess.py.
+  assert.deepEqual(j.nosePixel, { x: Math.trunc(j.nose.x), y: Math.trunc(j.nose.y) });
+  // The same point given by hand, or its pixel, gives the same map and head vector.
+  for (const p of [`${j.nose.x},${j.nose.y}`, `${j.nosePixel.x},${j.nosePixel.y}`]) {
+    const given = mellm(['mmc', ...args, '--out', join(dir, 'given.png'), '--nose', p]);
+    assert.equal(given.code, 0, given.stderr);
+    assert.deepEqual(JSON.parse(given.stdout).head, j.head);
+  }
 });
 
-test('mmc without --nose on a frame with no face: no compensation, warning naming the file, "nose": null', async () => {
+test('mmc without --nose on a frame with no face: the grey onset, warning naming the file, "nose": null', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'mellm-face-mmc-'));
   const onset = join(dir, 'flat-onset.png');
   const apex = join(dir, 'flat-apex.png');
@@ -54,6 +58,13 @@ test('mmc without --nose on a frame with no face: no compensation, warning namin
   assert.equal(r.code, 0, r.stderr);
   const j = JSON.parse(r.stdout);
   assert.equal(j.nose, null);
+  assert.equal(j.output, 'grey-onset');
+  assert.equal((await sharp(join(dir, 'map.png')).metadata()).channels, 1, 'a 1-channel PNG, as cv2.imwrite writes it');
+  const written = await sharp(join(dir, 'map.png')).toColourspace('b-w').raw().toBuffer();
+  assert.ok(written.every((g) => g === 120), 'the grey onset, no colour');
+  const unc = mellm(['mmc', onset, apex, '--flow-in', flo, '--out', join(dir, 'unc.png'), '--json', '--no-face', 'uncompensated']);
+  assert.equal(unc.code, 0, unc.stderr);
+  assert.equal(JSON.parse(unc.stdout).output, 'mmc');
   assert.deepEqual(j.head, { u: 0, v: 0 });
   assert.equal(j.warnings.length, 1);
   assert.ok(j.warnings[0].includes(onset) && /no face/.test(j.warnings[0]), j.warnings[0]);

@@ -29,7 +29,8 @@ function buildEmulator(): string {
   execFileSync('g++', [
     '-O2', '-std=c++17', '-DMELLM_GPU_EMULATE', '-I', join(ROOT, 'native', 'src'),
     '-x', 'c++', join(ROOT, 'native', 'src', 'cuda', 'tvl1_gpu.cu'), join(ROOT, 'native', 'src', 'cuda', 'mmc_gpu.cu'),
-    '-x', 'none', join(ROOT, 'native', 'test', 'gpu_emulate_main.cc'), '-o', bin,
+    // The CPU renderer: the device hands it the pairs whose nose window is empty (float64 path).
+    '-x', 'none', join(ROOT, 'native', 'src', 'mmc_render.cc'), join(ROOT, 'native', 'test', 'gpu_emulate_main.cc'), '-o', bin,
   ]);
   emulator = bin;
   return bin;

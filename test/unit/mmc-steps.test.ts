@@ -1,6 +1,7 @@
 // MMC-Map steps 4-8 on small synthetic fields: quantisation half-steps, constant fields, saturating add,
-// the clipped nose window. The half-step fixture comes from the numpy/cv2 reference
-// (scripts/fixtures/make_mmc_fixtures.py); the rest is computed here.
+// the clipped nose window. The fixtures come from the authors' steps (scripts/reference/authors_preprocess.py,
+// a transcription of preprocess.py at b7daa0f, run by scripts/fixtures/make_mmc_fixtures.py); the rest is
+// computed here.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -34,11 +35,12 @@ function flatGrey(width: number, height: number, value: number): GreyImage {
   return { width, height, data: new Uint8Array(width * height).fill(value) };
 }
 
-test('angles exactly on a 30-degree half-step round half to even, as the cv2 reference does', async () => {
+test('angles exactly on a 30-degree half-step round half to even, as preprocess.py does', async () => {
   const { width, height } = half;
-  // The fixture really holds the eight reachable half-steps.
-  assert.deepEqual(half.angle.slice(0, 8), [15, 75, 105, 165, 195, 255, 285, 345]);
-  assert.deepEqual(half.quantised.slice(0, 8), [0, 60, 120, 180, 180, 240, 300, 0]);
+  // preprocess.py's angle goes through radians (cv2) and back (* 180 / np.pi, float32): 15, 75, 165, 195 and
+  // 255 land exactly on half-steps; the mirrored 105, 285 and 345 land a hair below and quantise down.
+  assert.deepEqual(half.angle.slice(0, 8), [15, 75, 104.99999237060547, 165, 195, 255, 284.9999694824219, 344.9999694824219]);
+  assert.deepEqual(half.quantised.slice(0, 8), [0, 60, 90, 180, 180, 240, 270, 330]);
   const out = await renderMmcNative(
     { width, height, data: Uint8Array.from(half.grey) },
     { width, height, u: Float32Array.from(half.u), v: Float32Array.from(half.v) },
@@ -51,11 +53,11 @@ test('angles exactly on a 30-degree half-step round half to even, as the cv2 ref
   assert.ok(r15 > 150 && g15 === 0 && b15 === 0, `15 deg colour ${colour(0)}`);
   const [r16, g16, b16] = colour(8);
   assert.ok(r16 > 150 && g16 > 50 && b16 === 0, `just over 15 deg colour ${colour(8)}`);
-  // 345 -> 360 = 0 (red again), 75 -> 60 (yellow: R = G, no B), 165 -> 180 (cyan: no R).
-  assert.deepEqual(colour(7), colour(0));
+  // 75 -> 60 (yellow: R = G, no B), 165 -> 180 (cyan: no R), 195 -> 180 too (6.5 rounds to the even 6).
   const [r75, g75, b75] = colour(1);
   assert.ok(r75 === g75 && r75 > 150 && b75 === 0, `75 deg colour ${colour(1)}`);
   assert.equal(colour(3)[0], 0);
+  assert.deepEqual(colour(4), colour(3));
 });
 
 test('a constant field: no divide by zero, no NaN, no colour anywhere', async () => {
@@ -112,28 +114,53 @@ test('the head vector is the mean over the 11x11 nose window clipped at every bo
     [3, 2], [27, 18], [15, 10], // near the border, and a window fully inside
   ];
   for (const [nx, ny] of points) {
+    // numpy's float32 mean: a sequential float32 sum in row-major order, divided in float32.
     let su = 0;
     let sv = 0;
     let count = 0;
     for (let y = Math.max(0, ny - 5); y <= Math.min(h - 1, ny + 5); y++) {
       for (let x = Math.max(0, nx - 5); x <= Math.min(w - 1, nx + 5); x++) {
-        su += flow.u[y * w + x];
-        sv += flow.v[y * w + x];
+        su = Math.fround(su + flow.u[y * w + x]);
+        sv = Math.fround(sv + flow.v[y * w + x]);
         count++;
       }
     }
     const out = await renderMmcNative(grey, flow, { nose: { x: nx, y: ny } });
-    assert.ok(Math.abs(out.head[0] - su / count) < 1e-5, `u at (${nx}, ${ny}): ${out.head[0]} vs ${su / count}`);
-    assert.ok(Math.abs(out.head[1] - sv / count) < 1e-5, `v at (${nx}, ${ny}): ${out.head[1]} vs ${sv / count}`);
+    assert.deepEqual(out.head, [Math.fround(su / count), Math.fround(sv / count)], `head at (${nx}, ${ny})`);
   }
-  // A window only partly inside still averages what is inside; one fully outside is an error.
+  // A window only partly inside still averages what is inside; one 6+ px outside is empty: nothing is
+  // subtracted (preprocess.py's float64 zero mean), reported as such.
   const partly = await renderMmcNative(grey, flow, { nose: { x: -3, y: -4 } });
   assert.ok(Math.abs(partly.head[0] - (0 + 1 + 2) / 3 - 0.01 * (0 + 1) / 2) < 1e-5);
-  await assert.rejects(renderMmcNative(grey, flow, { nose: { x: 40, y: 5 } }), /nose point \(40, 5\) is outside the 30x20 image/);
-  // The nose is rounded to the nearest pixel.
-  const rounded = await renderMmcNative(grey, flow, { nose: { x: 14.6, y: 9.6 } });
-  const exact = await renderMmcNative(grey, flow, { nose: { x: 15, y: 10 } });
-  assert.deepEqual(rounded.head, exact.head);
+  assert.equal(partly.emptyWindow, false);
+  for (const nose of [{ x: 40, y: 5 }, { x: 35, y: 5 }, { x: -6, y: 5 }, { x: 5, y: -6.9 }, { x: 5, y: 25 }]) {
+    const out = await renderMmcNative(grey, flow, { nose });
+    assert.equal(out.emptyWindow, true, JSON.stringify(nose));
+    assert.deepEqual(out.head, [0, 0]);
+  }
+  for (const nose of [{ x: 34, y: 5 }, { x: -5.9, y: 5 }, { x: 5, y: 24.9 }]) assert.equal((await renderMmcNative(grey, flow, { nose })).emptyWindow, false, JSON.stringify(nose));
+  // The nose pixel is int() of the point, as preprocess.py: truncation toward zero, not rounding.
+  const truncated = await renderMmcNative(grey, flow, { nose: { x: 14.6, y: 9.6 } });
+  assert.deepEqual(truncated.head, (await renderMmcNative(grey, flow, { nose: { x: 14, y: 9 } })).head);
+  assert.notDeepEqual(truncated.head, (await renderMmcNative(grey, flow, { nose: { x: 15, y: 10 } })).head);
+  const nearZero = await renderMmcNative(grey, flow, { nose: { x: -0.8, y: -0.3 } });
+  assert.deepEqual(nearZero.head, (await renderMmcNative(grey, flow, { nose: { x: 0, y: 0 } })).head);
+});
+
+test("the head vector is numpy's float32 mean: a sequential float32 sum divided in float32", async () => {
+  // Values whose float32 sum depends on the order: a sequential sum and a pairwise one differ here.
+  const w = 11;
+  const h = 11;
+  const vals = Array.from({ length: w * h }, (_, i) => Math.fround((i % 7 === 0 ? 1000.1 : 0.3) * (1 + i / 977)));
+  const flow = field(w, h, (x, y) => [vals[y * w + x], -vals[y * w + x] / 3]);
+  let su = 0;
+  for (const v of vals) su = Math.fround(su + v);
+  const expected = Math.fround(su / 121);
+  let exactSum = 0;
+  for (const v of vals) exactSum += v;
+  const out = await renderMmcNative(flatGrey(w, h, 0), flow, { nose: { x: 5, y: 5 } });
+  assert.equal(out.head[0], expected);
+  assert.notEqual(out.head[0], Math.fround(exactSum / 121), 'the fixture does not tell float32 from float64 sums apart');
 });
 
 test('a flow with a non-finite value is rejected', async () => {
@@ -146,6 +173,8 @@ interface RefField {
   width: number;
   height: number;
   nose: { x: number; y: number } | null;
+  /** preprocess.py went down its float64 path (empty window). */
+  float64: boolean;
   u: number[];
   v: number[];
   grey: number[];
@@ -153,11 +182,12 @@ interface RefField {
   rgb: number[];
 }
 
-test('random fields at awkward sizes (scalar paths, HSV row tails, border noses) equal the cv2 reference', async () => {
+test('random fields at awkward sizes (scalar paths, block tails, HSV row tails, border and outside noses, float64) equal the authors\' steps', async () => {
   const { fields } = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'mmc', 'fields.json'), 'utf8')) as {
     fields: RefField[];
   };
-  assert.ok(fields.length >= 8);
+  assert.ok(fields.length >= 19);
+  assert.ok(fields.filter((f) => f.float64).length >= 5, 'the fixture covers the float64 path');
   for (const f of fields) {
     const out = await renderMmcNative(
       { width: f.width, height: f.height, data: Uint8Array.from(f.grey) },
@@ -168,7 +198,9 @@ test('random fields at awkward sizes (scalar paths, HSV row tails, border noses)
     for (let i = 0; i < f.width * f.height; i++) {
       if ([0, 1, 2].every((c) => out.rgb[i * 3 + c] === f.rgb[i * 3 + c])) same++;
     }
-    assert.equal(same, f.width * f.height, `${f.width}x${f.height}: ${same} identical pixels`);
-    assert.ok(Math.abs(out.head[0] - f.head[0]) < 1e-6 && Math.abs(out.head[1] - f.head[1]) < 1e-6);
+    const what = `${f.width}x${f.height} nose ${JSON.stringify(f.nose)}`;
+    assert.equal(same, f.width * f.height, `${what}: ${same} identical pixels`);
+    assert.deepEqual(out.head, f.head, what);
+    assert.equal(out.emptyWindow, f.float64, what);
   }
 });

@@ -34,8 +34,10 @@ struct FlowJob {
   // Optional MMC-Map rendering on the device (rgb != nullptr): w*h*3 RGB out.
   uint8_t* rgb = nullptr;
   bool compensate = false;
-  int noseX = 0, noseY = 0;
-  float headU = 0, headV = 0, magMin = 0, magMax = 0;
+  int noseX = 0, noseY = 0;  // truncated nose pixel; may lie outside the image
+  float headU = 0, headV = 0;
+  double magMin = 0, magMax = 0;
+  bool emptyWindow = false;  // see MmcOutput::emptyWindow (such a pair is rendered by the CPU renderer)
 };
 
 /**

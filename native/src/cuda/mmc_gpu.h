@@ -11,7 +11,7 @@ namespace gpu {
 
 // device: the current device (buffers are kept per device); greyDev: the pairs' 8-bit onsets;
 // uDev/vDev: their flows (B planes of w*h each). Fills each job's rgb/head/magMin/magMax.
-// Throws GpuError when a nose window lies outside the image.
+// A pair whose clipped nose window is empty is rendered by the CPU renderer (mmc_render.cc).
 void renderBatchOnDevice(int device, const uint8_t* greyDev, const float* uDev, const float* vDev, int w, int h,
                          std::vector<FlowJob>& jobs, int window, cudaStream_t st);
 

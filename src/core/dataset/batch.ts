@@ -4,7 +4,7 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { writeFileAtomic } from '../atomicWrite';
-import { encodePng, type RgbImage } from '../image';
+import { encodeGreyPng, encodePng, toGrey, type RgbImage } from '../image';
 import { CancelledError, type Device, OPENCV_TVL1_DEFAULTS, type TvL1Params } from '../native';
 import { type ApexSpot, clipFrames, spotApex } from './apex';
 import { cachePaths, canonicalJson, DATASET_MMC_VERSION, fileSha, mapKey, readCached, removeStaleTemps, sha256, writeCached } from './cache';
@@ -22,8 +22,11 @@ export interface MmcEngineRequest {
 
 export interface MmcEngineResult {
   map: RgbImage;
+  /** 'grey-onset': no face, the authors' plain grey onset (written as a 1-channel PNG); default 'mmc'. */
+  output?: 'mmc' | 'grey-onset';
   head?: unknown;
   nose?: unknown;
+  nosePixel?: unknown;
   warnings?: string[];
   timingsMs?: Record<string, number>;
 }
@@ -81,6 +84,8 @@ export interface ManifestEntry {
   apex: FrameRef;
   /** Present when the apex was spotted: where its curve is stored. */
   spot?: string;
+  /** 'grey-onset' when no face was found (the map is the plain grey onset, as preprocess.py). */
+  output: 'mmc' | 'grey-onset';
   warnings: string[];
 }
 
@@ -121,8 +126,10 @@ interface MapMeta {
   clipId: string;
   width: number;
   height: number;
+  output?: 'mmc' | 'grey-onset';
   head?: unknown;
   nose?: unknown;
+  nosePixel?: unknown;
   warnings: string[];
   timingsMs?: Record<string, number>;
 }
@@ -292,6 +299,7 @@ export async function runDatasetMmc(scan: ScanResult, opts: BatchOptions): Promi
         onset: clip.onset,
         apex: apex as FrameRef,
         ...(spotRel ? { spot: spotRel } : {}),
+        output: meta.output ?? 'mmc',
         warnings: [...warnings, ...meta.warnings],
       });
       if (hit) {
@@ -306,15 +314,18 @@ export async function runDatasetMmc(scan: ScanResult, opts: BatchOptions): Promi
         clipId: clip.id,
         width: res.map.width,
         height: res.map.height,
+        output: res.output ?? 'mmc',
         head: res.head,
         nose: res.nose,
+        nosePixel: res.nosePixel,
         warnings: res.warnings ?? [],
         timingsMs: res.timingsMs,
       };
       handedOff = true;
       const write = (async (): Promise<void> => {
         try {
-          await writeCached(paths, await encodePng(res.map), meta);
+          const png = res.output === 'grey-onset' ? await encodeGreyPng(toGrey(res.map)) : await encodePng(res.map);
+          await writeCached(paths, png, meta);
           opts.afterWrite?.(clip.id);
           manifest.clips[clip.id] = entry(meta);
           counts.computed++;

@@ -3,9 +3,10 @@
 // is rendered on the device; on the CPU the batch runs one pair per core. Decoding and face detection of
 // the next requests go on while a batch computes, so the device is not left waiting on I/O.
 import { performance } from 'node:perf_hooks';
-import { loadImage, toGrey, type RgbImage } from '../image';
+import { greyToRgb, loadImage, toGrey, type RgbImage } from '../image';
 import { computeBatch, type BatchPair, type Device, type GreyImage, type TvL1Params } from '../native';
-import { NO_NOSE_WARNING, type NoseLocator } from '../mmc';
+import type { NoseLocator } from '../mmc';
+import { nosePixel } from '../noseWindow';
 import type { MmcEngine, MmcEngineRequest, MmcEngineResult } from './batch';
 import { locateNoseTip } from '../face/nose';
 import { DEFAULT_RENDER } from './engine';
@@ -76,8 +77,10 @@ export function batchedMmcEngine(opts: BatchedEngineOptions): MmcEngine {
         const map: RgbImage = { width: r.flow.width, height: r.flow.height, data: r.map!.rgb };
         it.resolve({
           map,
+          output: 'mmc',
           head: { u: r.map!.head[0], v: r.map!.head[1] },
           nose: it.nose,
+          nosePixel: it.nose ? nosePixel(it.nose) : null,
           warnings: it.warnings,
           timingsMs: { batchFlowAndRender: ms, batchSize: live.length, total: performance.now() - it.started },
         });
@@ -98,9 +101,21 @@ export function batchedMmcEngine(opts: BatchedEngineOptions): MmcEngine {
       throw new Error(`onset ${req.onsetPath} is ${onset.width}x${onset.height} but apex ${req.apexPath} is ${apex.width}x${apex.height}: frames must be the same size`);
     }
     const found = await (opts.locateNose ?? locateNoseTip)(onsetImg, req.signal);
-    // The window is centred on an integer pixel (DESIGN.md step 4), reported as computeMmc reports it.
-    const nose = found ? { x: Math.round(found.x), y: Math.round(found.y) } : null;
-    const warnings = nose ? [] : [`${req.onsetPath}: ${NO_NOSE_WARNING}`];
+    // The renderer centres the window on int() of the point (preprocess.py); the point is reported as located.
+    const nose = found ? { x: found.x, y: found.y } : null;
+    if (!nose) {
+      // preprocess.py's no-face result, as computeMmc gives it with noFace 'grey': the plain grey onset.
+      return {
+        map: greyToRgb(onset),
+        output: 'grey-onset',
+        head: { u: 0, v: 0 },
+        nose: null,
+        nosePixel: null,
+        warnings: [`no face found on onset ${req.onsetPath}: the map is the plain grey onset (no flow colours), as the authors' preprocess.py returns it`],
+        timingsMs: { total: performance.now() - started },
+      };
+    }
+    const warnings: string[] = [];
     return new Promise<MmcEngineResult>((resolve, reject) => {
       queue.push({ pair: { onset, apex, render: { nose } }, key: sameSizeKey(onset, req.params), params: req.params, resolve, reject, started, warnings, nose, signal: req.signal });
       if (queue.length >= opts.maxBatch || running === 0) {

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { writeFileAtomic } from '../atomicWrite';
 
 /** Bump when the MMC pipeline changes its output for the same inputs: every cached map is then redone. */
-export const DATASET_MMC_VERSION = 'mmc-map/1';
+export const DATASET_MMC_VERSION = 'mmc-map/2'; // 2: preprocess.py's arithmetic (int() nose, float32 mean, radians)
 
 export function sha256(data: Uint8Array | string): string {
   return createHash('sha256').update(data).digest('hex');

@@ -6,11 +6,14 @@ import { computeMmc, type NoseLocator } from '../mmc';
 import { nativeInfo, type Device } from '../native';
 import type { MmcEngine } from './batch';
 
-/** Render options that change the map: part of the batch cache key. */
-export const DEFAULT_RENDER = Object.freeze({ nose: 'face68-index30', window: 11 });
+/**
+ * Render options that change the map: part of the batch cache key. No face: the authors' plain grey onset
+ * (preprocess.py's result), recorded per clip as output 'grey-onset'.
+ */
+export const DEFAULT_RENDER = Object.freeze({ nose: 'face68-index30', window: 11, noFace: 'grey' as const });
 
 /**
- * computeMmc for a batch: automatic nose tip (no face: no compensation, with the pipeline's warning),
+ * computeMmc for a batch: automatic nose tip (no face: the grey onset, with the pipeline's warning),
  * by `locateNose` (default: on this thread).
  */
 export function defaultMmcEngine(opts: { threads?: number; locateNose?: NoseLocator } = {}): MmcEngine {
@@ -24,9 +27,10 @@ export function defaultMmcEngine(opts: { threads?: number; locateNose?: NoseLoca
       threads: opts.threads,
       window: DEFAULT_RENDER.window,
       locateNose,
+      noFace: DEFAULT_RENDER.noFace,
       signal: req.signal,
     });
-    return { map: r.map, head: r.head, nose: r.nose, warnings: r.warnings, timingsMs: { ...r.timingsMs } };
+    return { map: r.map, output: r.output, head: r.head, nose: r.nose, nosePixel: r.nosePixel, warnings: r.warnings, timingsMs: { ...r.timingsMs } };
   };
 }
 
