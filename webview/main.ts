@@ -75,7 +75,11 @@ const legendSlot = h('div', 'legend-slot');
 const scale = new ScaleView();
 const table = new RegionTable();
 side.append(legendSlot, scale.root, table.root);
-left.append(stage, probe, scrubber.root, info);
+// A map that is not what MELLM would be given (no face: the uncompensated flow) carries the host's banner.
+const mapBanner = h('div', 'map-banner');
+mapBanner.setAttribute('role', 'status');
+mapBanner.hidden = true;
+left.append(mapBanner, stage, probe, scrubber.root, info);
 const lanesEl = h('section', 'lanes');
 const agreement = new AgreementLine();
 mainEl.append(left, side, lanesEl);
@@ -373,6 +377,8 @@ function renderInfo(): void {
   if (c.noseSensitivity) lines.push(t('Map sensitivity: {0}% of the pixels change when the nose point moves by 1 px.', (c.noseSensitivity.share * 100).toFixed(0)));
   if (c.mapInfo) lines.push(c.mapInfo.cached ? t('Map from cache in {0} ms', Math.round(c.mapInfo.ms)) : t('Map computed in {0} ms', Math.round(c.mapInfo.ms)));
   info.replaceChildren(...lines.map((l) => h('div', '', l)), ...c.warnings.map((w) => h('div', 'warn', '⚠ ' + w)));
+  mapBanner.hidden = !c.banner;
+  mapBanner.textContent = c.banner ?? '';
 }
 
 onLanguage(() => {

@@ -180,8 +180,16 @@ export interface ClipView {
   noseWindow?: number;
   /** Where the nose point came from: the landmarks, or the user (dragged in the panel). */
   noseFrom?: 'landmarks' | 'user';
-  /** How much the map depends on the nose point: share of map pixels (0..1) that change for a 1 px shift. */
-  noseSensitivity?: { share: number; shifts: number };
+  /**
+   * How much the map depends on the nose point: share of map pixels (0..1) that change for a 1 px shift,
+   * the mean over `shifts` moves (left, right, up, down of the nose pixel); `max` the largest of them.
+   */
+  noseSensitivity?: { share: number; shifts: number; max?: number };
+  /**
+   * One line shown as a banner over the map when it is NOT what the released weights would be given (no
+   * face found: MELLM gets the plain grey onset; the panel shows the flow without head-motion compensation).
+   */
+  banner?: string;
   frames?: FramesView;
 }
 
@@ -371,7 +379,12 @@ function clipError(c: unknown): string | null {
   if (c.motion !== undefined && !(isObj(c.motion) && isNum(c.motion.background) && isNum(c.motion.interOcular) && arrOf(c.motion.regions, isRegionStat))) return 'clip.motion malformed';
   if (c.noseWindow !== undefined && !(isInt(c.noseWindow) && c.noseWindow > 0)) return 'clip.noseWindow malformed';
   if (c.noseFrom !== undefined && c.noseFrom !== 'landmarks' && c.noseFrom !== 'user') return 'clip.noseFrom malformed';
-  if (c.noseSensitivity !== undefined && !(isObj(c.noseSensitivity) && isNum(c.noseSensitivity.share) && isInt(c.noseSensitivity.shifts))) return 'clip.noseSensitivity malformed';
+  if (
+    c.noseSensitivity !== undefined &&
+    !(isObj(c.noseSensitivity) && isNum(c.noseSensitivity.share) && isInt(c.noseSensitivity.shifts) && (c.noseSensitivity.max === undefined || isNum(c.noseSensitivity.max)))
+  )
+    return 'clip.noseSensitivity malformed';
+  if (c.banner !== undefined && !isStr(c.banner)) return 'clip.banner malformed';
   if (c.frames !== undefined) {
     const e = framesError(c.frames);
     if (e) return `clip.frames: ${e}`;

@@ -13,13 +13,19 @@ import { detectFace, type FaceResult } from '../core/face';
 import { decodeImage, encodePng, type LoadedImage } from '../core/image';
 import { computeMmc } from '../core/mmc';
 import { OPENCV_TVL1_DEFAULTS, renderMmcNative, type Device, type FlowField, type TvL1Params } from '../core/native';
+import type { NoseSensitivity } from '../core/noseWindow';
 import { measureRegionMotion, type RegionMotionReport } from '../core/reasoning/regionMotion';
 import { correctedRegionStats } from '../core/reasoning/lightingFlow';
 import { measureRegionStats, type RegionStatsReport } from '../core/reasoning/regionStats';
 
 /** Bump when anything stored in the cache changes meaning. */
 // 2: the raw flow is stored too (the panel's value under the cursor, display gain and nose re-render).
-export const PANEL_CACHE_VERSION = 'panel-clip/2';
+// 3: preprocess.py's arithmetic (int() nose, float32 mean, radians), the nose sensitivity, no-face flag.
+export const PANEL_CACHE_VERSION = 'panel-clip/3';
+
+/** The banner over a map made without a face: the panel shows the flow, MELLM would get the grey onset. */
+export const NO_FACE_BANNER =
+  "No face found on the onset frame: this map shows the flow WITHOUT head-motion compensation. The released MELLM weights would be given the plain grey onset (the authors' preprocess.py), with no motion in it.";
 
 export interface ClipData {
   width: number;
@@ -34,6 +40,10 @@ export interface ClipData {
   apex: { mime: 'image/png' | 'image/jpeg'; bytes: Buffer };
   head: { u: number; v: number };
   nose: { x: number; y: number } | null;
+  /** How much the map depends on the nose pixel (null when nothing is compensated). */
+  noseSensitivity: NoseSensitivity | null;
+  /** No face was found: the map is the uncompensated flow (NO_FACE_BANNER says so). */
+  noFace: boolean;
   face: Pick<FaceResult, 'points' | 'regions' | 'interOcular' | 'box'> | null;
   motion: RegionMotionReport | null;
   /** Per-region statistics for the region-text lane (null without a face). */
@@ -51,6 +61,8 @@ interface CacheMeta {
   height: number;
   head: { u: number; v: number };
   nose: { x: number; y: number } | null;
+  noseSensitivity: NoseSensitivity | null;
+  noFace: boolean;
   face: ClipData['face'];
   motion: RegionMotionReport | null;
   /** Absent in entries written before the region-text lane: such an entry is recomputed. */
@@ -128,10 +140,13 @@ export async function loadClipData(onsetPath: string, apexPath: string, opts: Pi
   const face = opts.detectFace
     ? await opts.detectFace(onset, opts.signal)
     : await detectFace({ width: onset.width, height: onset.height, channels: onset.channels, data: onset.data });
+  // No face: the panel shows the uncompensated flow (with NO_FACE_BANNER), not the grey onset MELLM gets.
   const r = await computeMmc({
     onset,
     apex,
-    nose: face ? face.nose : null,
+    locateNose: async () => (face ? face.nose : null),
+    noFace: 'uncompensated',
+    sensitivity: true,
     window: 11,
     params: opts.params,
     device: opts.device,
@@ -160,6 +175,8 @@ export async function loadClipData(onsetPath: string, apexPath: string, opts: Pi
     height: r.height,
     head: r.head,
     nose: r.nose,
+    noseSensitivity: r.noseSensitivity ?? null,
+    noFace: r.noFace,
     face: face ? { points: face.points, regions: face.regions, interOcular: face.interOcular, box: face.box } : null,
     motion,
     regionStats,
@@ -183,7 +200,7 @@ export async function loadClipData(onsetPath: string, apexPath: string, opts: Pi
 export async function renderAtNose(onsetPath: string, data: ClipData, nose: { x: number; y: number }, opts: { device?: Device; signal?: AbortSignal } = {}): Promise<ClipData> {
   const t0 = performance.now();
   const onset = await decodeImage(await fs.readFile(onsetPath), onsetPath);
-  const r = await computeMmc({ onset, flowIn: data.flow, nose, window: 11, device: opts.device, signal: opts.signal });
+  const r = await computeMmc({ onset, flowIn: data.flow, nose, window: 11, sensitivity: true, device: opts.device, signal: opts.signal });
   const black = { width: r.width, height: r.height, data: new Uint8Array(r.width * r.height) };
   const flowOnly = await renderMmcNative(black, r.flow, { nose: r.nose, window: 11, device: opts.device });
   const motion = data.face ? measureRegionMotion(r.flow, data.face as FaceResult, { head: [r.head.u, r.head.v] }) : null;
@@ -194,7 +211,9 @@ export async function renderAtNose(onsetPath: string, data: ClipData, nose: { x:
       ? measureRegionStats(r.flow, data.face as FaceResult, { head: [r.head.u, r.head.v], background: motion.background })
       : data.regionStats;
   const [mapPng, flowOnlyPng] = await Promise.all([encodePng(r.map), encodePng({ width: r.width, height: r.height, data: flowOnly.rgb })]);
-  return { ...data, mapPng, flowOnlyPng, head: r.head, nose: r.nose, motion, regionStats, cached: false, ms: performance.now() - t0 };
+  // The pipeline's notes about the point (outside the frame) replace those of an earlier point.
+  const warnings = [...data.warnings.filter((w) => !w.startsWith('nose point (')), ...r.warnings];
+  return { ...data, mapPng, flowOnlyPng, head: r.head, nose: r.nose, noseSensitivity: r.noseSensitivity ?? null, motion, regionStats, warnings, cached: false, ms: performance.now() - t0 };
 }
 
 export const dataUrl = (mime: string, bytes: Uint8Array) => `data:${mime};base64,${Buffer.from(bytes).toString('base64')}`;

@@ -5,7 +5,7 @@ import { REGION_NAMES } from '../core/face/types';
 import type { FlowField } from '../core/native';
 import type { RegionMotionReport } from '../core/reasoning/regionMotion';
 import type { ClipView, FlowView, RegionStat } from '../shared/protocol';
-import { dataUrl, type ClipData } from './clipPipeline';
+import { NO_FACE_BANNER, dataUrl, type ClipData } from './clipPipeline';
 
 /** The authors' head-motion window at the nose (preprocess.py: 11 x 11). */
 export const NOSE_WINDOW = 11;
@@ -32,6 +32,10 @@ export function buildClipView(base: ClipBase, data: ClipData): ClipView {
     head: data.head,
     nose: data.nose ?? undefined,
     noseWindow: NOSE_WINDOW,
+    ...(data.noseSensitivity
+      ? { noseSensitivity: { share: data.noseSensitivity.mean, shifts: data.noseSensitivity.shifts.length, max: data.noseSensitivity.max } }
+      : {}),
+    ...(data.noFace && !data.nose ? { banner: NO_FACE_BANNER } : {}),
     landmarks: data.face?.points,
     regions: data.face ? Object.entries(data.face.regions).map(([name, points]) => ({ name, points })) : undefined,
     motion: data.motion ? regionStats(data.motion) : undefined,
