@@ -74,6 +74,9 @@ export class Scrubber {
   setFrames(f: FramesView | undefined): void {
     this.pending = null;
     this.message = '';
+    // Another apex from the same onset: the curve (onset -> each frame) is still the same.
+    const prev = this.frames;
+    if (f && !f.curve && prev?.curve && prev.onset === f.onset && prev.frames.join() === f.frames.join()) f = { ...f, curve: prev.curve };
     this.frames = f ?? null;
     this.root.hidden = !f;
     if (!f) return;

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import * as vscode from 'vscode';
 import { writeFileAtomic } from '../core/atomicWrite';
-import { PROTOCOL_VERSION, parsePersistedState, parseWebviewMessage, type ClipView, type HostMessage, type Lane, type SourceSpec, type WebviewMessage } from '../shared/protocol';
+import { PROTOCOL_VERSION, parsePersistedState, parseWebviewMessage, type ApexCurvePoint, type ClipView, type HostMessage, type Lane, type SourceSpec, type WebviewMessage } from '../shared/protocol';
 import { buildPrompt } from '../core/reasoning/prompts';
 import { buildRegionTextPrompt } from '../core/reasoning/regionText';
 import { BuiltinReasoner } from '../core/reasoning/reasoner';
@@ -24,6 +24,8 @@ import { makeNonce, panelHtml } from './panelHtml';
 import { cacheDir, isTrusted, readSettings, regionTextSource, serverClient } from './settings';
 
 export const PANEL_VIEW_TYPE = 'mellm.panel';
+/** The longest the flow and the first analysis wait for the map to be reported on screen. */
+const AFTER_SHOWN_MS = 1500;
 
 interface LaneRun {
   ctrl: AbortController;
@@ -67,6 +69,8 @@ export class MellmPanel {
   /** The onset file of the pair on screen (the nose re-render decodes it). */
   private onsetFile = '';
   private curveCtrl: AbortController | null = null;
+  /** Apex curves seen in this panel, by clip and onset frame (the scrubber keeps its curve across apex choices). */
+  private readonly curves = new Map<string, ApexCurvePoint[]>();
   /** Resolved each time a lane finishes (tests wait on it). */
   private laneWaiters: ((lane: Lane) => void)[] = [];
 
@@ -201,6 +205,7 @@ export class MellmPanel {
         void vscode.commands.executeCommand('workbench.action.openSettings', '@ext:mellm-studio.mellm-studio mellm.');
         return;
       case 'mapShown': {
+        this.fireShown(m.clipId);
         if (m.clipId !== this.clipView?.clipId || !this.commandT0) return;
         const ms = performance.now() - this.commandT0;
         this.snapshot.mapShownMs = ms;
@@ -261,16 +266,19 @@ export class MellmPanel {
       this.data = data;
       this.onsetFile = pair.onset;
       this.snapshot.mapCached = data.cached;
-      this.snapshot.frames = pair.frames;
       this.clipView = buildClipView(
         { clipId: e.id, title: e.title, ref: e.ref, index: list.index, total: list.entries.length, groundTruth: e.groundTruth, warnings: pair.warnings, frames: pair.frames, noseFrom: 'landmarks' },
         data,
       );
       const frames = pair.frames ? `, frames ${pair.frames.onset} -> ${pair.frames.apex} (${pair.frames.apexFrom})` : '';
       this.info(`clip ${e.id}: map ${data.cached ? 'from cache' : 'computed'} in ${data.ms.toFixed(0)} ms (${data.width}x${data.height})${frames}`);
+      if (pair.curve && pair.frames) this.curves.set(`${e.id}|${pair.frames.onset}`, pair.curve);
+      const known = pair.frames && this.curves.get(`${e.id}|${pair.frames.onset}`);
+      if (pair.frames && known) this.clipView.frames = { ...pair.frames, curve: known };
+      this.snapshot.frames = this.clipView.frames;
       if (this.ready) this.postClip(s);
       else this.autoPending = true;
-      if (pair.frames && !pair.frames.curve && e.clip) void this.loadCurve(e.id, pair.frames.onset);
+      if (pair.frames && !known && e.clip) void this.loadCurve(e.id, pair.frames.onset);
     } catch (err) {
       if (ctrl.signal.aborted) return;
       const msg = `${e.title}: ${(err as Error).message}`;
@@ -281,13 +289,36 @@ export class MellmPanel {
     }
   }
 
-  /** The clip (then its flow) to the panel, and lane a's analysis. */
+  /**
+   * The clip to the panel; once its map is on screen (or after AFTER_SHOWN_MS at the latest) the flow
+   * (half a megabyte for 280x340) and lane a's analysis follow, so neither competes with the map's decode.
+   */
   private postClip(s = readSettings()): void {
-    if (!this.clipView || !this.data) return;
-    this.post({ type: 'clip', clip: this.clipView });
+    const view = this.clipView;
+    if (!view || !this.data) return;
+    this.post({ type: 'clip', clip: view });
     this.snapshot.postedMs = performance.now() - this.commandT0;
-    this.post({ type: 'flow', clipId: this.clipView.clipId, flow: flowView(this.data.flow) });
-    void this.analyze('a', this.defaultSource(s));
+    this.afterShown(view.clipId, () => {
+      if (this.clipView !== view || !this.data) return;
+      this.post({ type: 'flow', clipId: view.clipId, flow: flowView(this.data.flow) });
+      void this.analyze('a', this.defaultSource(s));
+    });
+  }
+
+  private shownWaiter: { clipId: string; run: () => void; timer: NodeJS.Timeout } | null = null;
+
+  private afterShown(clipId: string, run: () => void): void {
+    if (this.shownWaiter) clearTimeout(this.shownWaiter.timer);
+    const timer = setTimeout(() => this.fireShown(clipId), AFTER_SHOWN_MS);
+    this.shownWaiter = { clipId, run, timer };
+  }
+
+  private fireShown(clipId: string): void {
+    const w = this.shownWaiter;
+    if (!w || w.clipId !== clipId) return;
+    clearTimeout(w.timer);
+    this.shownWaiter = null;
+    w.run();
   }
 
   /** The apex-spotting curve for the scrubber, in the background (cached on disk; aborted by navigation). */
@@ -302,6 +333,7 @@ export class MellmPanel {
       const t0 = performance.now();
       const curve = await apexCurve(e.clip, onsetFrame, { cacheDir: cacheDir(this.context, s), region: this.data?.face?.box ?? null, signal: ctrl.signal, device: s.device });
       if (ctrl.signal.aborted || this.clipView?.clipId !== clipId) return;
+      this.curves.set(`${clipId}|${onsetFrame}`, curve);
       if (this.clipView.frames) this.clipView.frames = { ...this.clipView.frames, curve };
       this.snapshot.frames = this.clipView.frames;
       this.post({ type: 'apexCurve', clipId, curve });
@@ -439,6 +471,7 @@ export class MellmPanel {
   dispose(): void {
     for (const run of this.lanes.values()) run.ctrl.abort();
     this.loadCtrl?.abort();
+    if (this.shownWaiter) clearTimeout(this.shownWaiter.timer);
     if (MellmPanel.current === this) MellmPanel.current = undefined;
     this.disposables.forEach((d) => d.dispose());
   }

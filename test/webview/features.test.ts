@@ -162,8 +162,10 @@ test('scrubber: the curve is drawn; a click sets the apex, Shift+click the onset
   let sets = await posted('setFrames');
   assert.deepEqual(sets.at(-1), { type: 'setFrames', clipId: CLIP, onset: 1, apex: 8 });
   assert.match(await p.page.locator('.scrub-status').innerText(), /Recomputing/);
-  // The host answers with the new pair.
-  await p.send({ type: 'clip', clip: await testClip({ motion: TEST_MOTION, frames: { ...TEST_FRAMES, apex: 8, apexFrom: 'chosen' } }) });
+  // The host answers with the new pair (no curve: the onset did not change, the scrubber keeps its curve).
+  await p.send({ type: 'clip', clip: await testClip({ motion: TEST_MOTION, frames: { ...TEST_FRAMES, apex: 8, apexFrom: 'chosen', curve: undefined } }) });
+  assert.equal(await track.locator('polyline.curve').count(), 1, 'the curve stays for another apex from the same onset');
+  assert.equal(await p.page.locator('.scrub-status').innerText(), '');
   await p.page.keyboard.down('Shift');
   await p.page.mouse.click(xOf(2), b.y + b.height / 2); // frame 3
   await p.page.keyboard.up('Shift');
