@@ -209,6 +209,11 @@ export class LaneView {
   }
 
   /** The source label of the last run ('' before one). */
+  /** Who answered the current run ('builtin' before any). */
+  get sourceKind(): SourceKind {
+    return this.kind;
+  }
+
   get sourceLabel(): string {
     return this.labelEl.textContent ?? '';
   }

@@ -243,7 +243,7 @@ function showProbe(p: { x: number; y: number } | null): void {
 function resultsChanged(): void {
   const rs = LANES.filter((l) => !lanes[l].root.hidden && lanes[l].result).map((l) => ({
     lane: l,
-    name: l === 'a' ? t('Answer') : l === 'b' ? t('Compared') : t('Third'),
+    name: l === 'a' ? t('Answer') : lanes[l].sourceKind === 'region-text' ? t('Region text') : t('Compared'),
     label: lanes[l].sourceLabel || l,
     result: lanes[l].result!,
   }));

@@ -101,7 +101,7 @@ function mdRun(e: RunEvaluation): string[] {
 /** Rows of the side-by-side tables of one group (plain strings; each renderer escapes them). */
 function sideBySide(runs: readonly RunEvaluation[], g: RunGroup): { title: string; head: string[]; rows: string[][]; pairHead: string[]; pairRows: string[][]; all: string } {
   const rs = g.runs.map((i) => runs[i]);
-  const head = ['', ...rs.map((r) => `${r.name} (${sourceLabel(r.config.source)})`)];
+  const head = ['', ...rs.map((r) => `${r.name} — ${sourceLabel(r.config.source)}`)];
   const rows: string[][] = [
     ['UF1', ...rs.map((r) => f4(r.metrics.uf1))],
     ['UAR', ...rs.map((r) => f4(r.metrics.uar))],
@@ -375,7 +375,7 @@ td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:.15rem .8rem}dt{font-weight:600}dd{margin:0;word-break:break-all}
 .figs{display:flex;flex-wrap:wrap;gap:1.5rem;align-items:flex-start}
 figure{margin:0;background:#ffffff;color:#111111;padding:.5rem;border-radius:4px}figure text{fill:#111111}
-figcaption{font-weight:600;margin-bottom:.3rem}.notes li{margin:.15rem 0}code{word-break:break-all}
+figcaption{font-weight:600;margin-bottom:.3rem}.side-by-side td:first-child{white-space:nowrap}.notes li{margin:.15rem 0}code{word-break:break-all}
 `;
 
 /** The whole report as one HTML document: no scripts, no external resources. */
