@@ -18,8 +18,14 @@ export interface LabelledFace {
   eyeR: Point;
   eyeL: Point;
   nose: Point;
+  /** Half the distance between the two labelling passes' nose tips, source px. */
   uncertainty: number;
   tags: string[];
+  /** The part of the photo that belongs to this face (left, top, width, height): a thumbnail in a mosaic. */
+  clip?: [number, number, number, number];
+  /** The two labelling passes (source px); eyeR/eyeL/nose are their mean unless `adjudicated` says otherwise. */
+  passes?: Array<Record<'eyeR' | 'eyeL' | 'nose', Point>>;
+  adjudicated?: string;
 }
 
 export type Variant = 'photo' | 's160' | 'casme';
@@ -85,10 +91,12 @@ export async function cutCrop(
   out?: { width: number; height: number; grey: boolean },
 ): Promise<FaceCrop> {
   const src = await photo(spec);
-  const left = Math.max(0, Math.round(rect.left));
-  const top = Math.max(0, Math.round(rect.top));
-  const width = Math.min(src.width, Math.round(rect.left + rect.width)) - left;
-  const height = Math.min(src.height, Math.round(rect.top + rect.height)) - top;
+  // Clipped to the photo, or to the face's own thumbnail in a mosaic.
+  const [cl, ct, cw, ch] = face.clip ?? [0, 0, src.width, src.height];
+  const left = Math.max(cl, Math.round(rect.left));
+  const top = Math.max(ct, Math.round(rect.top));
+  const width = Math.min(cl + cw, Math.round(rect.left + rect.width)) - left;
+  const height = Math.min(ct + ch, Math.round(rect.top + rect.height)) - top;
   let pipe = sharp(src.data, { raw: { width: src.width, height: src.height, channels: 3 } }).extract({ left, top, width, height });
   let scale = 1;
   if (out) {
@@ -108,8 +116,15 @@ function centre(f: LabelledFace): Point {
   return [(f.eyeR[0] + f.eyeL[0] + f.nose[0]) / 3, (f.eyeR[1] + f.eyeL[1] + f.nose[1]) / 3];
 }
 
-/** The photo crop of a face, its window moved by (dx, dy) source pixels. */
+/**
+ * The photo crop of a face, its window moved by (dx, dy) source pixels. A thumbnail face (`clip`) is its whole
+ * thumbnail: the face fills it, as in a tight crop.
+ */
 export function photoCrop(face: LabelledFace, spec: string, dx = 0, dy = 0): Promise<FaceCrop> {
+  if (face.clip) {
+    const [left, top, width, height] = face.clip;
+    return cutCrop(face, spec, 'photo', { left: left + dx, top: top + dy, width, height });
+  }
   const [cx, cy] = centre(face);
   const side = 4 * iod(face);
   return cutCrop(face, spec, 'photo', { left: cx - side / 2 + dx, top: cy - side / 2 + dy, width: side, height: side });
