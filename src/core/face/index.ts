@@ -1,7 +1,8 @@
 // Face detection + 68-point landmarks + named regions, offline, with onnxruntime-node: face-api's tiny
 // face detector finds the boxes; face-api's 68-point net (default) or the MediaPipe face mesh places the
 // landmarks (all converted to ONNX, media/models). Sessions are created on first use and reused.
-import { detectBoxes, nonMaxSuppression, type Detection, type DetectorOptions as BoxOptions } from './detector';
+import type { Detection, DetectorOptions as BoxOptions } from './detector';
+import { findFaces } from './findFaces';
 import { cropRegion, landmarksFor } from './landmarks';
 import { meshLandmarksFor } from './mesh';
 import { FaceModelError, LANDMARK_MODELS, loadFaceModels } from './models';
@@ -23,29 +24,6 @@ export interface DetectorOptions extends BoxOptions {
 }
 export type { RasterImage as FaceImage };
 export * from './types';
-
-/**
- * Detector input sizes run on every image. The tiny detector's anchors span about 12-70% of its input
- * at 416 and 32-180% at 160, so together they cover faces from small ones in a photo up to a face crop
- * that fills the frame (the usual micro-expression clip). Detections of both are merged by NMS.
- */
-const PASSES = [416, 160];
-/** Largest input of the extra pass for large images (cost grows with its square: ~10 ms at 416, ~60 ms at 1024). */
-const MAX_INPUT_SIZE = 1024;
-
-/**
- * Face boxes. When the standard passes find nothing in a large image, one finer pass follows: at 416
- * a face must be ~12% of the image's long side, so an 80 px face in a 1600 px frame needs a ~1024 input.
- */
-async function findFaces(img: RasterImage, opts: BoxOptions): Promise<Detection[]> {
-  if (opts.inputSize !== undefined) return detectBoxes(img, opts);
-  const all: Detection[] = [];
-  for (const inputSize of PASSES) all.push(...(await detectBoxes(img, { ...opts, inputSize })));
-  if (all.length > 0) return nonMaxSuppression(all);
-  const side = Math.max(img.width, img.height);
-  const fine = Math.min(MAX_INPUT_SIZE, Math.ceil(side / 2 / 32) * 32);
-  return fine > PASSES[0] ? detectBoxes(img, { ...opts, inputSize: fine }) : [];
-}
 
 function checkImage(img: RasterImage): void {
   const { width, height, channels, data } = img;
