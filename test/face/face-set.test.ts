@@ -45,23 +45,36 @@ const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length
 test('landmark table on the face set: nose-tip error per candidate (bounds = measured today + margin)', async () => {
   const rows = await scoreCrops();
   const found = rows.filter((r) => r.errors);
-  // The tiny face detector misses 23 of 67 crops, 16 of the 20 face-filling grey crops among them.
-  assert.ok(found.length >= 44, `${found.length} crops with a face`);
+  // With the padded detector pass the tiny face detector finds 68 of 71 crops (19 of the 20 face-filling grey
+  // crops); it misses fa4-d (tilted 30 degrees, laughing) in all three variants.
+  assert.ok(found.length >= 68, `${found.length} crops with a face`);
   const err = (k: Candidate): number[] => found.map((r) => (r.errors as Record<Candidate, number>)[k]);
-  // Measured: face-api-68 12.8 / 54.6, mesh-v1 18.2 / 36.9, mesh-v4 (the mapping used) 13.0 / 37.8.
-  const bounds: Record<Candidate, [number, number]> = { 'face-api-68': [13.5, 56], 'mesh-v1': [19, 38], 'mesh-v4': [13.7, 39] };
+  // Issue 14's goal (mean <= 2.5%, every face <= 5%) is NOT met by any candidate; the labels themselves carry
+  // ~2.5% (docs/face-set.md). Measured mean / max today, bounds = + 0.6 / + 2.
+  const measured: Record<Candidate, [number, number]> = {
+    'face-api-68': [11.6, 36.0],
+    'mesh-v1': [15.0, 38.0],
+    'mesh-v4': [14.0, 40.0],
+    'mesh-v14': [13.2, 38.5],
+    'mm-v4': [13.9, 41.1],
+    'mm-v14': [13.1, 39.4],
+    'net+mm-v4': [12.3, 38.3],
+    'net+mm-v14': [12.1, 37.7],
+  };
   for (const k of CANDIDATES) {
     const e = err(k);
-    assert.ok(mean(e) <= bounds[k][0], `${k}: mean ${mean(e).toFixed(2)}%`);
-    assert.ok(Math.max(...e) <= bounds[k][1], `${k}: max ${Math.max(...e).toFixed(1)}%`);
+    assert.ok(mean(e) <= measured[k][0] + 0.6, `${k}: mean ${mean(e).toFixed(2)}%`);
+    assert.ok(Math.max(...e) <= measured[k][1] + 2, `${k}: max ${Math.max(...e).toFixed(1)}%`);
   }
 });
 
 test('landmark table on the face set: nose movement when the crop window moves by 20 px', async () => {
   const shifts = (await scoreShifts()).filter((s) => s.moved);
-  assert.ok(shifts.length >= 16, `${shifts.length} faces kept by the detector in all five windows`);
+  assert.ok(shifts.length >= 27, `${shifts.length} faces kept by the detector in all five windows`);
   const worst = (k: Candidate): number => Math.max(...shifts.map((s) => (s.moved as Record<Candidate, number>)[k]));
-  // Measured: face-api-68 max 7.75 px (4 of 16 faces within 1 px), mesh max 2.4-2.5 px (8 of 16).
-  assert.ok(worst('face-api-68') <= 8.5, `face-api-68 ${worst('face-api-68').toFixed(2)} px`);
-  assert.ok(worst('mesh-v4') <= 3, `mesh-v4 ${worst('mesh-v4').toFixed(2)} px`);
+  // Goal: within 1 px; NOT met. Measured max: face-api-68 11.5 px (6 of 28 faces within 1 px), mesh-v4 16.3 px,
+  // the net averaged with the mirror-averaged mesh 7.2 px (13 of 28).
+  assert.ok(worst('face-api-68') <= 12.5, `face-api-68 ${worst('face-api-68').toFixed(2)} px`);
+  assert.ok(worst('mesh-v4') <= 17.5, `mesh-v4 ${worst('mesh-v4').toFixed(2)} px`);
+  assert.ok(worst('net+mm-v4') <= 8, `net+mm-v4 ${worst('net+mm-v4').toFixed(2)} px`);
 });

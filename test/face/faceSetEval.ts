@@ -4,12 +4,16 @@
 // Shared by test/face/face-set.test.ts and scripts/face-set-table.ts; deterministic (CPU, fixed inputs).
 import { detectFaces } from '../../src/core/face';
 import { cropRegion, landmarksFor } from '../../src/core/face/landmarks';
-import { meshFor } from '../../src/core/face/mesh';
+import { meshFor, mirrorImage } from '../../src/core/face/mesh';
 import type { FaceBox, FaceImage, Point } from '../../src/core/face';
 import { allCrops, iod, loadLabels, photoCrop, type FaceCrop } from './faceSet';
 
-/** face-api's 68-point net (point 30), and the face mesh (3 passes) with the nose at vertex 1 or vertex 4. */
-export const CANDIDATES = ['face-api-68', 'mesh-v1', 'mesh-v4'] as const;
+/**
+ * face-api's 68-point net (point 30, mirror-averaged as shipped), the face mesh (3 passes) with the nose at vertex
+ * 1, vertex 4 or between them (v14: the midpoint), the mesh mirror-averaged (mm-: the mesh on the mirrored image,
+ * reflected back; both vertices lie on the midline), and the mean of the net and the mirror-averaged mesh.
+ */
+export const CANDIDATES = ['face-api-68', 'mesh-v1', 'mesh-v4', 'mesh-v14', 'mm-v4', 'mm-v14', 'net+mm-v4', 'net+mm-v14'] as const;
 export type Candidate = (typeof CANDIDATES)[number];
 
 /** The largest detection, as detectFace picks it (both detector passes, NMS). */
@@ -23,7 +27,22 @@ export async function noseTips(img: FaceImage, box: FaceBox): Promise<Record<Can
   const region = cropRegion(box, img.width, img.height);
   const [net] = region ? await landmarksFor(img, [region]) : [[]];
   const [mesh] = await meshFor(img, [box]);
-  return { 'face-api-68': net[30], 'mesh-v1': mesh[1], 'mesh-v4': mesh[4] };
+  const [flip] = await meshFor(mirrorImage(img), [{ ...box, x: img.width - box.x - box.width }]);
+  const back = (p: Point): Point => [img.width - 1 - p[0], p[1]];
+  const mid = (a: Point, b: Point): Point => [(a[0] + b[0]) / 2, (a[1] + b[1]) / 2];
+  const mm4 = mid(mesh[4], back(flip[4]));
+  const mm1 = mid(mesh[1], back(flip[1]));
+  const mm14 = mid(mm1, mm4);
+  return {
+    'face-api-68': net[30],
+    'mesh-v1': mesh[1],
+    'mesh-v4': mesh[4],
+    'mesh-v14': mid(mesh[1], mesh[4]),
+    'mm-v4': mm4,
+    'mm-v14': mm14,
+    'net+mm-v4': mid(net[30], mm4),
+    'net+mm-v14': mid(net[30], mm14),
+  };
 }
 
 export interface CropScore {

@@ -106,3 +106,34 @@ export function meshTo68(mesh: Point[]): Point[] {
 export async function meshLandmarksFor(img: RasterImage, boxes: FaceBox[], passes = MESH_PASSES): Promise<Point[][]> {
   return (await meshFor(img, boxes, passes)).map(meshTo68);
 }
+
+/** Left-right mirror of an image. */
+export function mirrorImage(img: RasterImage): RasterImage {
+  const { width, height, channels: c } = img;
+  const data = new Uint8Array(width * height * c);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const s = (y * width + x) * c;
+      const d = (y * width + (width - 1 - x)) * c;
+      for (let k = 0; k < c; k++) data[d + k] = img.data[s + k];
+    }
+  }
+  return { width, height, channels: c, data };
+}
+
+/**
+ * 68 iBUG points from the mesh run on the image and on its mirror (the mirrored run's points reflected back, each
+ * taking its left/right partner's place, MIRROR_68), averaged: the mirror test-time augmentation the 68-point net
+ * gets in landmarks.ts, here for the mesh.
+ */
+export async function meshMirroredLandmarksFor(img: RasterImage, boxes: FaceBox[], mirror68: readonly number[], passes = MESH_PASSES): Promise<Point[][]> {
+  const direct = await meshLandmarksFor(img, boxes, passes);
+  const w = img.width;
+  const flipped = await meshLandmarksFor(mirrorImage(img), boxes.map((b) => ({ ...b, x: w - b.x - b.width })), passes);
+  return direct.map((pts, i) =>
+    pts.map(([x, y], k): Point => {
+      const [mx, my] = flipped[i][mirror68[k]];
+      return [(x + (w - 1 - mx)) / 2, (y + my) / 2];
+    }),
+  );
+}
