@@ -151,6 +151,7 @@ bar.settings.addEventListener('click', () => post({ type: 'openSettings' }));
 
 function setCompare(on: boolean, run: boolean): void {
   lanesEl.classList.toggle('compare', on);
+  mainEl.classList.toggle('comparing', on);
   setPressed(bar.compare, on);
   persisted = { ...persisted, compare: on };
   saveState();

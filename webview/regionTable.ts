@@ -10,7 +10,7 @@ import { directionColour } from './legend';
 
 const ARROW: Record<string, string> = { up: '↑', 'up-right': '↗', right: '→', 'down-right': '↘', down: '↓', 'down-left': '↙', left: '←', 'up-left': '↖' };
 const ANGLE: Record<string, number> = { right: 0, 'down-right': 45, down: 90, 'down-left': 135, left: 180, 'up-left': 225, up: 270, 'up-right': 315 };
-const STATUS_ICON: Record<ClaimStatus, string> = { supported: 'pass', contradicted: 'error', measured: 'graph-line', 'not-checkable': 'circle-slash' };
+const STATUS_ICON: Record<ClaimStatus, string> = { supported: 'pass', contradicted: 'error', measured: 'circle-small', 'not-checkable': 'circle-slash' };
 /** Worst first: a region claimed both ways shows the contradiction. */
 const STATUS_ORDER: ClaimStatus[] = ['contradicted', 'supported', 'measured', 'not-checkable'];
 

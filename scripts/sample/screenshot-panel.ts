@@ -64,6 +64,18 @@ async function main(): Promise<void> {
         await p.send(
           ...stream(clipId, 'b', 'Qwen2.5-VL-7B — recorded answer (paper Fig. 4), checked against this clip', 'server', recorded, 8400),
           { type: 'analysis', clipId, lane: 'b', result: analyse(recorded, d.motion) },
+          // The region-text lane as a user without a region-text server sees it: the host's message and actions.
+          {
+            type: 'streamError',
+            clipId,
+            lane: 'c',
+            message: 'No region-text server is configured: set mellm.regionText.endpoints (e.g. http://gpu-host:8001, a vLLM serving Qwen3) and mellm.regionText.model.',
+            actions: [
+              { id: 'retry', label: 'Retry' },
+              { id: 'useBuiltin', label: 'Use built-in reasoner' },
+              { id: 'openSettings', label: 'Open settings' },
+            ],
+          },
         );
         await p.page.waitForTimeout(600);
         await p.page.evaluate(() => document.querySelectorAll('.lane-body').forEach((b) => (b.scrollTop = 0)));

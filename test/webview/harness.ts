@@ -12,6 +12,7 @@ import type { HostMessage } from '../../src/shared/protocol';
 export const ROOT = resolve(__dirname, '..', '..');
 const ORIGIN = 'https://panel.test';
 export const CHROMIUM = '/usr/bin/chromium';
+const SYNC = '__harness_sync';
 
 export interface PanelPage {
   page: Page;
@@ -79,10 +80,20 @@ export async function openPanel(opts: { width?: number; height?: number; themeCs
   return {
     page,
     context,
+    // Resolves once the panel has handled the messages and painted: a sentinel posted after them arrives
+    // after them (same task source), then one animation frame.
     send: async (...msgs) => {
-      await page.evaluate((ms) => ms.forEach((m) => window.postMessage(m, '*')), msgs as unknown[]);
+      await page.evaluate(`new Promise((res) => {
+        const ms = ${JSON.stringify(msgs)};
+        const h = (e) => { if (e.data && e.data.type === '${SYNC}') { window.removeEventListener('message', h); requestAnimationFrame(() => res()); } };
+        window.addEventListener('message', h);
+        ms.forEach((m) => window.postMessage(m, '*'));
+        window.postMessage({ type: '${SYNC}' }, '*');
+      })`);
     },
-    posted: () => page.evaluate(() => (window as unknown as { __posted: Array<Record<string, unknown>> }).__posted),
+    // The panel logs the sentinel as an unknown message: left out here.
+    posted: async () =>
+      (await page.evaluate(() => (window as unknown as { __posted: Array<Record<string, unknown>> }).__posted)).filter((m) => !(m.type === 'log' && String(m.message).includes(SYNC))),
     close: async () => {
       await context.close();
       rmSync(userDir, { recursive: true, force: true });
