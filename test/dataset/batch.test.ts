@@ -174,3 +174,21 @@ test('batch: a clip without an apex is spotted (real TV-L1), the curve is stored
   assert.equal(again.cached, 1);
   assert.equal(fs.statSync(path.join(out, e.spot)).mtimeMs, mtime);
 });
+
+test('batch: clips the engine answers from its own cache (the panel\'s) count as cached, not computed', async () => {
+  const root = tmpDir('batch-engine-cache');
+  await makePairs(root, 4, 's1', 'c', 2);
+  const scan = await scanDataset(root);
+  const out = path.join(root, '..', path.basename(root) + '-cache');
+  const log = { calls: [] as string[], active: 0, maxActive: 0 };
+  const inner = diffEngine(log, 1);
+  // Two clips were opened in the panel before: its cache answers them.
+  const warm = new Set(scan.clips.slice(0, 2).map((c) => path.basename(c.dir)));
+  const engine: MmcEngine = async (req) => ({ ...(await inner(req)), cached: warm.has(path.basename(path.dirname(req.onsetPath))) });
+  const s = await runDatasetMmc(scan, { out, engine });
+  assert.equal(s.cached, 2);
+  assert.equal(s.computed, 2);
+  assert.equal(s.failed, 0);
+  const again = await runDatasetMmc(scan, { out, engine });
+  assert.equal(again.cached, 4, 'the batch\'s own cache answers a rerun');
+});

@@ -29,6 +29,8 @@ export interface MmcEngineResult {
   nosePixel?: unknown;
   warnings?: string[];
   timingsMs?: Record<string, number>;
+  /** The engine answered from its own cache (e.g. the panel's, for a clip already opened there): counted as cached. */
+  cached?: boolean;
 }
 
 export type MmcEngine = (req: MmcEngineRequest) => Promise<MmcEngineResult>;
@@ -328,9 +330,12 @@ export async function runDatasetMmc(scan: ScanResult, opts: BatchOptions): Promi
           await writeCached(paths, png, meta);
           opts.afterWrite?.(clip.id);
           manifest.clips[clip.id] = entry(meta);
-          counts.computed++;
-          recent.push(Date.now());
-          if (recent.length > 20) recent.shift();
+          if (res.cached) counts.cached++;
+          else {
+            counts.computed++;
+            recent.push(Date.now());
+            if (recent.length > 20) recent.shift();
+          }
         } catch (e) {
           fail(clip, e);
         } finally {
