@@ -1,6 +1,7 @@
 // Runs one reasoning lane for the panel: streams a ReasoningSource into protocol messages, then parses the
 // answer (AUs, emotion) and checks its region claims against the measured motion. No 'vscode' import.
-import type { AnalysisResult, AuCheck, AuRef, ClaimMark, ClaimWhy, HostMessage, Lane, MeasuredView } from '../shared/protocol';
+import { emotionLabel, EMOTIONS, type Emotion } from '../core/emotions';
+import type { AnalysisResult, AuCheck, AuRef, ClaimMark, ClaimWhy, HostMessage, Lane, LaneAction, MeasuredView, UiLang } from '../shared/protocol';
 import { regionsForAu } from '../shared/regions';
 import { parseAnswer } from '../core/reasoning/parse';
 import { checkClaims, type ClaimResult } from '../core/reasoning/claimCheck';
@@ -58,8 +59,9 @@ export function checkAus(aus: readonly AuRef[], claims: readonly ClaimResult[], 
  * written from `motion` itself (the built-in reasoner): claims that agree are marked 'measured'.
  * `toldMotion`: the model was given the measured motion as text (the region-text lane): a claim that
  * agrees may only repeat it, so it is 'measured' too; its AUs are its own inference and are checked.
+ * `labels`: the emotion's display label in the UI language (host-side, so no bare id sits under a Chinese answer).
  */
-export function analyse(text: string, motion: RegionMotionReport | null, opts: { restates?: boolean; toldMotion?: boolean } = {}): AnalysisResult {
+export function analyse(text: string, motion: RegionMotionReport | null, opts: { restates?: boolean; toldMotion?: boolean; labels?: { lang: UiLang; unparsed: string } } = {}): AnalysisResult {
   const parsed = parseAnswer(text);
   const aus: AuRef[] = [];
   const seen = new Set<string>();
@@ -83,7 +85,10 @@ export function analyse(text: string, motion: RegionMotionReport | null, opts: {
   }));
   const auRegions: Record<string, string[]> = {};
   for (const a of aus) auRegions[String(a.au)] = [...new Set([...(auRegions[String(a.au)] ?? []), ...regionsForAu(a)])];
-  return { aus, emotion: parsed.emotion ?? 'unparsed', claims, auRegions, auChecks: checkAus(aus, report.claims, motion, !!opts.restates) };
+  const emotion = parsed.emotion ?? 'unparsed';
+  const result: AnalysisResult = { aus, emotion, claims, auRegions, auChecks: checkAus(aus, report.claims, motion, !!opts.restates) };
+  if (opts.labels) result.emotionLabel = (EMOTIONS as readonly string[]).includes(emotion) ? emotionLabel(emotion as Emotion, opts.labels.lang) : opts.labels.unparsed;
+  return result;
 }
 
 /**
@@ -94,16 +99,23 @@ export async function runLane(opts: {
   clipId: string;
   lane: Lane;
   source: ReasoningSource<RegionMotionReport>;
+  /** Shown above the answer (default: the source's own label). */
+  label?: string;
   request: ReasoningRequest<RegionMotionReport>;
   post: (m: HostMessage) => void;
   signal: AbortSignal;
   log?: (line: string) => void;
+  /** Buttons the panel shows under a failure (none for a cancelled run). */
+  errorActions?: LaneAction[];
+  /** Told how the source's request ended: ok (text came) or the error that stopped it before any text. */
+  onOutcome?: (o: { ok: true } | { ok: false; error: unknown }) => void;
+  labels?: { lang: UiLang; unparsed: string };
 }): Promise<string | null> {
   const { clipId, lane, post } = opts;
   let text = '';
   let started = false;
   const start = () => {
-    if (!started) post({ type: 'streamStart', clipId, lane, label: opts.source.label, kind: opts.source.kind });
+    if (!started) post({ type: 'streamStart', clipId, lane, label: opts.label ?? opts.source.label, kind: opts.source.kind });
     started = true;
   };
   try {
@@ -123,9 +135,12 @@ export async function runLane(opts: {
   } catch (e) {
     const message = e instanceof ReasoningError ? e.message : `The analysis failed: ${(e as Error).message}`;
     opts.log?.(`clip ${clipId}, lane ${lane}: ${message}`);
-    post({ type: 'streamError', clipId, lane, message });
+    const aborted = opts.signal.aborted || (e instanceof ReasoningError && e.code === 'aborted');
+    post({ type: 'streamError', clipId, lane, message, ...(opts.errorActions?.length && !aborted ? { actions: opts.errorActions } : {}) });
+    if (!aborted) opts.onOutcome?.({ ok: false, error: e });
     return null;
   }
-  post({ type: 'analysis', clipId, lane, result: analyse(text, opts.request.motion ?? null, { restates: opts.source.kind === 'builtin', toldMotion: opts.source.kind === 'region-text' }) });
+  opts.onOutcome?.({ ok: true });
+  post({ type: 'analysis', clipId, lane, result: analyse(text, opts.request.motion ?? null, { restates: opts.source.kind === 'builtin', toldMotion: opts.source.kind === 'region-text', labels: opts.labels }) });
   return text;
 }

@@ -1,16 +1,20 @@
 // The MELLM commands: analyse a clip, batch MMC-Maps for a dataset, open a dataset in the tree, open a
-// clip from it, set the API key, show the log, open the shipped sample clip.
+// clip from it, step through clips / compare / export in the panel, the dataset report, set the API key,
+// show the log, open the shipped sample clip.
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import * as vscode from 'vscode';
 import { runDatasetMmc, type BatchSummary, type MmcEngine } from '../core/dataset/batch';
 import { scanDataset } from '../core/dataset/scan';
+import type { ScanResult } from '../core/dataset/types';
 import { createNosePool, defaultNosePoolSize } from '../core/face/pool';
 import { decodeImage } from '../core/image';
 import { loadClipData } from './clipPipeline';
 import { listForFolder, listForScan, pairEntry, type ClipList } from './clips';
-import type { DatasetTree } from './datasetTree';
+import { clipLabel, DATASET_VIEW_ID, type DatasetTree } from './datasetTree';
+import { datasetReport } from './datasetReport';
+import { t } from './l10n';
 import { MellmPanel } from './panel';
 import { API_KEY_SECRET, REGION_TEXT_KEY_SECRET, cacheDir, readSettings } from './settings';
 
@@ -25,6 +29,11 @@ export const COMMAND_IDS = [
   'mellm.setRegionTextApiKey',
   'mellm.showLog',
   'mellm.openSample',
+  'mellm.nextClip',
+  'mellm.previousClip',
+  'mellm.compare',
+  'mellm.exportReport',
+  'mellm.datasetReport',
 ] as const;
 
 async function isDir(p: string): Promise<boolean> {
@@ -39,9 +48,9 @@ async function clipListFromArgs(uri?: vscode.Uri, uris?: vscode.Uri[]): Promise<
       canSelectFolders: true,
       canSelectFiles: true,
       canSelectMany: true,
-      openLabel: 'Analyze',
-      title: 'MELLM: a clip folder, or the onset and apex images',
-      filters: { Images: ['png', 'jpg', 'jpeg', 'bmp', 'tif', 'tiff', 'webp'] },
+      openLabel: t('Analyze'),
+      title: t('MELLM: a clip folder, or the onset and apex images'),
+      filters: { [t('Images')]: ['png', 'jpg', 'jpeg', 'bmp', 'tif', 'tiff', 'webp'] },
     });
     if (!picked) return undefined;
     sel = picked;
@@ -52,15 +61,17 @@ async function clipListFromArgs(uri?: vscode.Uri, uris?: vscode.Uri[]): Promise<
     return { entries: [pairEntry(a, b)], index: 0 };
   }
   if (sel.length === 1 && (await isDir(sel[0].fsPath))) return listForFolder(sel[0].fsPath);
-  throw new Error('select a clip folder, or exactly two images (onset and apex), then run "MELLM: Analyze clip".');
+  throw new Error(t('select a clip folder, or exactly two images (onset and apex), then run "MELLM: Analyze clip".'));
 }
 
-export function registerCommands(
-  context: vscode.ExtensionContext,
-  log: vscode.LogOutputChannel,
-  tree: DatasetTree,
-  treeView: vscode.TreeView<number>,
-): void {
+/** The open panel, or an error saying how to get one (palette use without a panel). */
+function panelOrThrow(): MellmPanel {
+  const p = MellmPanel.current;
+  if (!p) throw new Error(t('no MELLM panel is open: analyse a clip first (Explorer → MELLM → Analyze clip, or open a dataset).'));
+  return p;
+}
+
+export function registerCommands(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, tree: DatasetTree, treeView: vscode.TreeView<string>): void {
   const reg = (id: (typeof COMMAND_IDS)[number], fn: (...args: never[]) => unknown) =>
     context.subscriptions.push(
       vscode.commands.registerCommand(id, async (...args: never[]) => {
@@ -69,7 +80,7 @@ export function registerCommands(
         } catch (e) {
           const msg = (e as Error).message;
           log.error(`${id}: ${msg}`);
-          void vscode.window.showErrorMessage(`MELLM: ${msg}`, 'Show Log').then((c) => c && log.show());
+          void vscode.window.showErrorMessage(`MELLM: ${msg}`, t('Show Log')).then((c) => c && log.show());
           return undefined;
         }
       }),
@@ -89,47 +100,64 @@ export function registerCommands(
   });
 
   reg('mellm.openDataset', async (uri?: vscode.Uri) => {
-    const root = uri?.fsPath ?? (await pickFolder('Open dataset'));
+    const root = uri?.fsPath ?? (await pickFolder(t('Open dataset')));
     if (!root) return undefined;
-    const scan = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'MELLM: scanning dataset…' }, () => scanDataset(root));
-    tree.setScan(scan);
+    const scan = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: t('MELLM: scanning dataset…') }, () => scanDataset(root));
+    await showDataset(tree, treeView, scan);
     log.info(`dataset ${scan.dataset} (${scan.kind}): ${scan.clips.length} clips, ${scan.errors.length} rows not usable`);
     for (const e of scan.errors) log.warn(`${e.id}: ${e.message}${e.source ? ` (${e.source.file}${e.source.row ? ` row ${e.source.row}` : ''})` : ''}`);
-    if (scan.clips.length) await treeView.reveal(0, { focus: true, select: false }).then(undefined, () => undefined);
-    if (scan.errors.length)
-      void vscode.window.showWarningMessage(`MELLM: ${scan.errors.length} annotation rows of ${scan.dataset} could not become clips.`, 'Show Log').then((c) => c && log.show());
+    if (scan.clips.length === 0)
+      void vscode.window.showWarningMessage(t('MELLM: {0} holds no clip: {1}', root, scan.errors[0]?.message ?? t('no onset/apex images or frame sequences were found.')), t('Show Log')).then((c) => c && log.show());
+    else if (scan.errors.length)
+      void vscode.window.showWarningMessage(t('MELLM: {0} annotation rows of {1} could not become clips.', scan.errors.length, scan.dataset), t('Show Log')).then((c) => c && log.show());
     return scan.clips.length;
   });
 
   reg('mellm.openClip', async (root: string, index: number) => {
     const t0 = performance.now();
     const scan = tree.current?.root === root ? tree.current : await scanDataset(root);
-    const panel = await MellmPanel.show(context, log, listForScan(scan, index), t0);
-    tree.setStatus(scan.clips[index].id, { state: 'analysed' });
-    return panel;
+    return MellmPanel.show(context, log, listForScan(scan, index), t0);
   });
 
   reg('mellm.computeDatasetMaps', async (uri?: vscode.Uri) => {
-    const root = uri?.fsPath ?? (await pickFolder('Compute MMC-Maps'));
+    const root = uri?.fsPath ?? tree.current?.root ?? (await pickFolder(t('Compute MMC-Maps')));
     if (!root) return undefined;
-    return computeDatasetMaps(context, log, tree, root);
+    return computeDatasetMaps(context, log, tree, treeView, root);
   });
 
+  reg('mellm.nextClip', () => panelOrThrow().navigate(1));
+  reg('mellm.previousClip', () => panelOrThrow().navigate(-1));
+  reg('mellm.compare', () => panelOrThrow().toggleCompare());
+  reg('mellm.exportReport', () => panelOrThrow().exportReport());
+  reg('mellm.datasetReport', (runDirs?: string[]) => datasetReport(context, log, tree.current, runDirs));
+
   reg('mellm.setApiKey', () =>
-    askSecret(context, API_KEY_SECRET, 'MELLM server API key', 'The key the vLLM server was started with (--api-key). Stored in VS Code SecretStorage; empty removes it.', 'API key'),
+    askSecret(context, API_KEY_SECRET, t('MELLM server API key'), t('The key the vLLM server was started with (--api-key). Stored in VS Code SecretStorage; empty removes it.'), t('API key')),
   );
   // Its own secret: the MELLM key is never sent to the region-text server, nor this one to MELLM.
   reg('mellm.setRegionTextApiKey', () =>
     askSecret(
       context,
       REGION_TEXT_KEY_SECRET,
-      'Region-text server API key',
-      'The key of the text LLM server named in mellm.regionText.endpoints. Stored in VS Code SecretStorage apart from the MELLM key; empty removes it.',
-      'region-text API key',
+      t('Region-text server API key'),
+      t('The key of the text LLM server named in mellm.regionText.endpoints. Stored in VS Code SecretStorage apart from the MELLM key; empty removes it.'),
+      t('region-text API key'),
     ),
   );
 
   reg('mellm.showLog', () => log.show());
+}
+
+/** Put a scan in the view and bring the view forward: visible, expanded, focused on the first clip. */
+export async function showDataset(tree: DatasetTree, treeView: vscode.TreeView<string>, scan: ScanResult): Promise<void> {
+  tree.setScan(scan);
+  // The view is declared with `when: mellm.datasetOpen`: it must exist before it can be focused.
+  await vscode.commands.executeCommand('setContext', 'mellm.datasetOpen', true);
+  await vscode.commands.executeCommand(`${DATASET_VIEW_ID}.focus`).then(undefined, () => undefined);
+  treeView.title = t('MELLM Dataset');
+  treeView.description = `${scan.dataset} · ${t('{0} clips', scan.clips.length)}`;
+  const first = scan.clips[0];
+  if (first) await treeView.reveal(first.id, { focus: true, select: true, expand: true }).then(undefined, () => undefined);
 }
 
 /** Ask for a key and keep it in SecretStorage (empty removes it); never echoed or logged. */
@@ -138,7 +166,7 @@ async function askSecret(context: vscode.ExtensionContext, secret: string, title
   if (key === undefined) return;
   if (key === '') await context.secrets.delete(secret);
   else await context.secrets.store(secret, key);
-  void vscode.window.showInformationMessage(key ? `MELLM: ${what} stored.` : `MELLM: ${what} removed.`);
+  void vscode.window.showInformationMessage(key ? t('MELLM: {0} stored.', what) : t('MELLM: {0} removed.', what));
 }
 
 async function pickFolder(label: string): Promise<string | undefined> {
@@ -147,17 +175,28 @@ async function pickFolder(label: string): Promise<string | undefined> {
 }
 
 /** Batch MMC-Maps with a cancellable progress notification; also warms the panel cache of every clip. */
-async function computeDatasetMaps(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, tree: DatasetTree, root: string): Promise<BatchSummary | undefined> {
+async function computeDatasetMaps(
+  context: vscode.ExtensionContext,
+  log: vscode.LogOutputChannel,
+  tree: DatasetTree,
+  treeView: vscode.TreeView<string>,
+  root: string,
+): Promise<BatchSummary | undefined> {
   const s = readSettings();
-  const scan = await scanDataset(root);
-  tree.setScan(scan);
+  const scan = tree.current?.root === root ? tree.current : await scanDataset(root);
+  if (tree.current?.root !== root) await showDataset(tree, treeView, scan);
   const panelCache = cacheDir(context, s);
   const out = path.join(panelCache, 'datasets', scan.dataset.replace(/[^A-Za-z0-9._-]+/g, '_'));
-  // The batch's engine goes through the panel pipeline, so opening any clip afterwards is a cache hit.
+  const byOnset = new Map(scan.clips.map((c) => [c.onset.file, c]));
+  // The batch's engine goes through the panel pipeline, so opening any clip afterwards is a cache hit, and a
+  // clip already opened in the panel is a cache hit for the batch (counted as cached, not computed).
   // Faces are found on worker threads: on this one (the extension host's) each would stall it ~20 ms.
   // At most 4 in the editor: each worker holds its own models (~80 MiB).
   const faces = createNosePool({ size: Math.min(4, defaultNosePoolSize()) });
+  let report: ((message: string) => void) | undefined;
   const engine: MmcEngine = async (req) => {
+    const clip = byOnset.get(req.onsetPath);
+    if (clip) report?.(t('computing {0}', clipLabel(clip)));
     const d = await loadClipData(req.onsetPath, req.apexPath, {
       cacheDir: panelCache,
       device: req.device,
@@ -166,16 +205,18 @@ async function computeDatasetMaps(context: vscode.ExtensionContext, log: vscode.
       detectFace: faces.detect,
     });
     const map = await decodeImage(d.mapPng, 'map');
-    return { map: { width: map.width, height: map.height, data: map.data }, head: d.head, nose: d.nose, warnings: d.warnings };
+    return { map: { width: map.width, height: map.height, data: map.data }, head: d.head, nose: d.nose, warnings: d.warnings, cached: d.cached };
   };
   let summary: BatchSummary;
   try {
     summary = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `MELLM: MMC-Maps for ${scan.dataset}`, cancellable: true },
+      { location: vscode.ProgressLocation.Notification, title: t('MELLM: MMC-Maps for {0}', scan.dataset), cancellable: true },
       async (progress, token) => {
         const ctrl = new AbortController();
         token.onCancellationRequested(() => ctrl.abort());
         let last = 0;
+        let counts = '';
+        report = (what) => progress.report({ message: `${what} · ${counts}` });
         return runDatasetMmc(scan, {
           out,
           engine,
@@ -183,10 +224,9 @@ async function computeDatasetMaps(context: vscode.ExtensionContext, log: vscode.
           signal: ctrl.signal,
           onProgress: (p) => {
             const pct = (p.done / Math.max(1, p.total)) * 100;
-            progress.report({
-              increment: pct - last,
-              message: `${p.done}/${p.total} (${p.cached} cached, ${p.failed} failed)${p.etaS !== null ? ` · ~${Math.ceil(p.etaS)} s left` : ''}`,
-            });
+            counts = t('{0}/{1} ({2} cached, {3} failed)', p.done, p.total, p.cached, p.failed) + (p.etaS !== null && p.etaS > 0 ? ' · ' + t('~{0} s left', Math.ceil(p.etaS)) : '');
+            const clip = p.clipId ? scan.clips.find((c) => c.id === p.clipId) : undefined;
+            progress.report({ increment: pct - last, message: clip ? `${clipLabel(clip)} · ${counts}` : counts });
             last = pct;
             if (p.clipId) tree.setStatus(p.clipId, { state: 'map-ready' });
           },
@@ -197,21 +237,30 @@ async function computeDatasetMaps(context: vscode.ExtensionContext, log: vscode.
     void faces.close();
   }
   for (const f of summary.failures) {
-    tree.setStatus(f.id, { state: 'failed', message: f.message });
+    tree.setStatus(f.id, { state: 'failed', message: f.message }, true);
     log.error(`${f.id}: ${f.message}`);
   }
-  const text = `MELLM: ${summary.status === 'cancelled' ? 'cancelled' : 'done'}: ${summary.computed} computed, ${summary.cached} cached, ${summary.failed} failed${summary.skipped ? `, ${summary.skipped} not reached` : ''} (${(summary.elapsedMs / 1000).toFixed(1)} s).`;
+  const counts = t('{0} computed, {1} cached, {2} failed', summary.computed, summary.cached, summary.failed) + (summary.skipped ? ', ' + t('{0} not reached', summary.skipped) : '');
+  const text = `MELLM: ${summary.status === 'cancelled' ? t('cancelled') : t('done')}: ${counts} (${(summary.elapsedMs / 1000).toFixed(1)} s).`;
   log.info(`${text} manifest: ${summary.manifest}`);
   const failures = [...summary.failures, ...summary.scanErrors];
-  if (failures.length) {
-    const c = await vscode.window.showWarningMessage(text, 'Show Failures');
-    if (c === 'Show Failures') {
+  const openResults = t('Open results');
+  const showFailures = t('Show Failures');
+  const actions = [...(scan.clips.length > failures.length ? [openResults] : []), ...(failures.length ? [showFailures] : [])];
+  const shown = failures.length ? vscode.window.showWarningMessage(text, ...actions) : vscode.window.showInformationMessage(text, ...actions);
+  // The summary's action is awaited off the command, so the command (and the tests) return at once.
+  void shown.then(async (c) => {
+    if (c === openResults) {
+      const first = scan.clips.findIndex((cl) => tree.statusOf(cl.id)?.state !== 'failed');
+      await showDataset(tree, treeView, scan);
+      if (first >= 0) await vscode.commands.executeCommand('mellm.openClip', scan.root, first);
+    } else if (c === showFailures) {
       const pick = await vscode.window.showQuickPick(
         failures.map((f) => ({ label: f.id, detail: f.message, file: f.source?.file ?? scan.clips.find((c2) => c2.id === f.id)?.onset.file })),
-        { title: 'MMC-Map failures: pick one to open its file', matchOnDetail: true },
+        { title: t('MMC-Map failures: pick one to open its file'), matchOnDetail: true },
       );
       if (pick?.file) await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(pick.file));
     }
-  } else void vscode.window.showInformationMessage(text);
+  });
   return summary;
 }

@@ -1,13 +1,24 @@
-// "MELLM Dataset" tree: the clips of the opened dataset with label, AUs and status; a click opens the clip.
+// "MELLM Dataset" view: the clips of the opened dataset with label, AUs and status; a click opens the clip.
+// Elements are clip ids (strings): an index would make the first clip the falsy element 0, which VS Code
+// takes for "no element" (it was missing from the list).
 import * as vscode from 'vscode';
-import type { ScanResult } from '../core/dataset/types';
+import { EMOTIONS, emotionLabel, type Emotion } from '../core/emotions';
+import type { Clip, ScanResult } from '../core/dataset/types';
+import { t, uiLanguage } from './l10n';
 
-export type ClipStatus = { state: 'map-ready' | 'failed' | 'analysed'; message?: string };
+export type ClipState = 'map-ready' | 'failed' | 'analysed';
+export type ClipStatus = { state: ClipState; message?: string };
 
-export class DatasetTree implements vscode.TreeDataProvider<number> {
+/** A later state replaces an earlier one unless it says less: a batch's "map ready" never hides "analysed". */
+const RANK: Record<ClipState, number> = { 'map-ready': 0, failed: 1, analysed: 2 };
+
+export const DATASET_VIEW_ID = 'mellm.dataset';
+
+export class DatasetTree implements vscode.TreeDataProvider<string> {
   private scan: ScanResult | null = null;
+  private byId = new Map<string, { clip: Clip; index: number }>();
   private readonly status = new Map<string, ClipStatus>();
-  private readonly changed = new vscode.EventEmitter<number | undefined>();
+  private readonly changed = new vscode.EventEmitter<string | string[] | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
 
   get current(): ScanResult | null {
@@ -17,36 +28,71 @@ export class DatasetTree implements vscode.TreeDataProvider<number> {
   setScan(scan: ScanResult): void {
     if (this.scan?.root !== scan.root) this.status.clear();
     this.scan = scan;
-    void vscode.commands.executeCommand('setContext', 'mellm.datasetOpen', true);
+    this.byId = new Map(scan.clips.map((clip, index) => [clip.id, { clip, index }]));
     this.changed.fire(undefined);
   }
 
-  setStatus(clipId: string, s: ClipStatus): void {
+  /** Record a clip's state; `force` lets a recomputation replace "analysed" (e.g. the map failed after all). */
+  setStatus(clipId: string, s: ClipStatus, force = false): void {
+    const old = this.status.get(clipId);
+    if (!force && old && RANK[s.state] < RANK[old.state]) return;
     this.status.set(clipId, s);
-    this.changed.fire(undefined);
+    if (this.byId.has(clipId)) this.changed.fire(clipId);
   }
 
-  getChildren(element?: number): number[] {
+  statusOf(clipId: string): ClipStatus | undefined {
+    return this.status.get(clipId);
+  }
+
+  indexOf(clipId: string): number | undefined {
+    return this.byId.get(clipId)?.index;
+  }
+
+  getChildren(element?: string): string[] {
     if (element !== undefined || !this.scan) return [];
-    return this.scan.clips.map((_, i) => i);
+    return this.scan.clips.map((c) => c.id);
   }
 
-  getTreeItem(i: number): vscode.TreeItem {
-    const c = this.scan!.clips[i];
-    const item = new vscode.TreeItem(`${c.subject}/${c.clip}`, vscode.TreeItemCollapsibleState.None);
-    const aus = c.aus.map((a) => `${a.side === 'both' ? '' : a.side}${a.au}`).join('+');
-    const st = this.status.get(c.id);
-    item.description = [c.emotion ?? '—', aus ? `AU ${aus}` : '', st ? (st.state === 'failed' ? '✗ failed' : st.state === 'analysed' ? '✓ analysed' : '● map') : '']
-      .filter(Boolean)
-      .join(' · ');
+  getParent(): undefined {
+    return undefined;
+  }
+
+  getTreeItem(id: string): vscode.TreeItem {
+    const entry = this.byId.get(id);
+    if (!entry || !this.scan) return new vscode.TreeItem(id);
+    const { clip: c, index } = entry;
+    const st = this.status.get(id);
+    const item = new vscode.TreeItem(clipLabel(c), vscode.TreeItemCollapsibleState.None);
+    item.id = id;
+    item.description = clipDescription(c, st);
     const tip = new vscode.MarkdownString();
-    tip.appendText(`${c.id}\nonset: ${c.onset.file}\napex: ${c.apex?.file ?? '(not annotated: spotted on open)'}\nlabel: ${c.emotionRaw || '—'}  AUs: ${c.ausRaw || '—'}`);
+    tip.appendText(`${c.id}\n`);
+    tip.appendText(t('onset: {0}', c.onset.file) + '\n');
+    tip.appendText((c.apex ? t('apex: {0}', c.apex.file) : t('apex: not annotated (spotted when opened)')) + '\n');
+    tip.appendText(t('label: {0}  AUs: {1}', c.emotionRaw || '—', c.ausRaw || '—'));
     if (st?.message) tip.appendText(`\n${st.message}`);
     for (const w of c.warnings) tip.appendText(`\n⚠ ${w}`);
     item.tooltip = tip;
     item.iconPath = new vscode.ThemeIcon(st?.state === 'failed' ? 'error' : st?.state === 'analysed' ? 'pass' : st ? 'circle-filled' : 'circle-outline');
-    item.command = { command: 'mellm.openClip', title: 'Open clip', arguments: [this.scan!.root, i] };
+    item.command = { command: 'mellm.openClip', title: t('Open clip'), arguments: [this.scan.root, index] };
     item.contextValue = 'mellmClip';
+    item.accessibilityInformation = { label: [item.label as string, item.description].filter(Boolean).join(', ') };
     return item;
   }
+}
+
+/** "sub01 / EP02_01f" for datasets with subjects; the folder name alone for generic clip folders. */
+export function clipLabel(c: Pick<Clip, 'subject' | 'clip'>): string {
+  return c.subject && c.subject !== '-' ? `${c.subject} / ${c.clip}` : c.clip;
+}
+
+/** Label and AUs when annotated (nothing made up when not), then the status. */
+export function clipDescription(c: Pick<Clip, 'emotion' | 'aus'>, st?: ClipStatus, lang = uiLanguage()): string {
+  const aus = c.aus.map((a) => `${a.side === 'both' ? '' : a.side}${a.au}`).join('+');
+  const parts: string[] = [];
+  if (c.emotion) parts.push((EMOTIONS as readonly string[]).includes(c.emotion) ? emotionLabel(c.emotion as Emotion, lang) : c.emotion);
+  if (aus) parts.push(`AU ${aus}`);
+  if (!c.emotion && !aus) parts.push(t('not annotated'));
+  if (st) parts.push(st.state === 'failed' ? t('✗ failed') : st.state === 'analysed' ? t('✓ analysed') : t('● map ready'));
+  return parts.join(' · ');
 }

@@ -8,8 +8,10 @@ import { JOB_KINDS, JobDefinitionError, clientHostFor, resolveJob, type JobSetti
 import { commandLine, preflight, shellQuote, type Target, type TargetExec, type TaskPlan } from '../core/train/launch';
 import { TrainProgressTracker, describeProgress } from '../core/train/progress';
 import { parseProgressLine } from '../core/bench/job';
+import type { ScanResult } from '../core/dataset/types';
 import { readFileSync } from 'node:fs';
 import { userSetting } from './settings';
+import { t } from './l10n';
 
 export const TASK_TYPE = 'mellm';
 
@@ -127,7 +129,7 @@ class JobTerminal implements vscode.Pseudoterminal {
     });
     if (progressOf) {
       void vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: this.plan.kind === 'train' ? 'MELLM training' : 'MELLM benchmark', cancellable: true },
+        { location: vscode.ProgressLocation.Notification, title: this.plan.kind === 'train' ? t('MELLM training') : t('MELLM benchmark'), cancellable: true },
         async (progress, token) => {
           token.onCancellationRequested(() => this.stop());
           report = (message, fraction) => {
@@ -180,22 +182,31 @@ function progressReader(kind: TaskPlan['kind']): ((line: string) => { message: s
   if (kind === 'benchmark') {
     return (line) => {
       const p = parseProgressLine(line);
-      return p ? { message: `${p.finished}/${p.total} clips, ${p.rate.toFixed(1)} clips/s, ETA ${p.eta}`, fraction: p.total ? p.finished / p.total : undefined } : null;
+      return p ? { message: t('{0}/{1} clips, {2} clips/s, ETA {3}', p.finished, p.total, p.rate.toFixed(1), p.eta), fraction: p.total ? p.finished / p.total : undefined } : null;
     };
   }
   return undefined;
 }
 
+/** Where the provided benchmark tasks write their runs (local jobs only: a remote run is not readable here). */
+export function benchRoot(): string | undefined {
+  const s = readSettings();
+  return s.remotePrefix ? undefined : path.join(s.workdir, 'bench');
+}
+
+/** The run a report belongs to: RUN/report.html (mellm bench) or RUN/report/report.html (the dataset report). */
+const runName = (file: string) => path.basename(path.dirname(path.basename(path.dirname(file)) === 'report' ? path.dirname(file) : file));
+
 /** The benchmark's self-contained report (inline SVG, its own CSP, no scripts) in a webview. */
-function showReport(file: string): void {
+export function showReport(file: string): void {
   let html: string;
   try {
     html = readFileSync(file, 'utf8');
   } catch (e) {
-    void vscode.window.showErrorMessage(`MELLM benchmark: cannot read the report ${file}: ${(e as Error).message}`);
+    void vscode.window.showErrorMessage(t('MELLM benchmark: cannot read the report {0}: {1}', file, (e as Error).message));
     return;
   }
-  const panel = vscode.window.createWebviewPanel('mellm.benchReport', `Benchmark: ${path.basename(path.dirname(file))}`, vscode.ViewColumn.Active, {
+  const panel = vscode.window.createWebviewPanel('mellm.benchReport', t('Benchmark: {0}', runName(file)), vscode.ViewColumn.Active, {
     enableScripts: false,
     localResourceRoots: [],
   });
@@ -215,16 +226,52 @@ function toTask(context: vscode.ExtensionContext, def: MellmTaskDefinition, scop
       throw e;
     }
   });
-  const task = new vscode.Task(def, scope, def.job, TASK_TYPE, execution, ['$mellm-python', '$mellm-python-carets', '$mellm-vllm']);
+  const name = def.dataset ? `${def.job} ${path.basename(def.dataset)}` : def.job;
+  const task = new vscode.Task(def, scope, name, TASK_TYPE, execution, ['$mellm-python', '$mellm-python-carets', '$mellm-vllm']);
+  task.detail = taskDetail(def);
   if (def.job === 'serve') task.isBackground = true;
   task.group = def.job === 'train' || def.job === 'merge' ? vscode.TaskGroup.Build : undefined;
   return task;
 }
 
-export function registerJobTasks(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): void {
+/** One line under the task's name in Run Task: what it does and where it writes. */
+function taskDetail(def: MellmTaskDefinition): string {
+  switch (def.job) {
+    case 'export':
+      return t('Instruction dataset for LLaMA-Factory (ShareGPT JSON + MMC-Maps) from {0} → {1}', def.dataset ?? '?', def.out ?? t('the jobs folder'));
+    case 'benchmark':
+      return t('Score {0} with the {1} protocol (UF1, UAR, ACC, confusion) → {2}', def.dataset ?? '?', def.protocol ?? 'custom', def.out ?? '?');
+    case 'train':
+      return t('LoRA fine-tuning with LLaMA-Factory (paper defaults, overridden by mellm.train)');
+    case 'merge':
+      return t('Merge the trained LoRA into the base model for vLLM (llamafactory-cli export)');
+    case 'serve':
+      return t('Serve the merged model with vLLM (mellm.serve); its URL is added to mellm.endpoints once it answers');
+  }
+}
+
+/** Protocol of a scanned dataset for the provided benchmark task: the paper's where the layout tells it. */
+function protocolFor(scan: ScanResult): string {
+  return scan.kind === 'casme2' ? 'casme2' : scan.kind === 'casme3a' ? 'casme3a' : 'custom';
+}
+
+/** Export and benchmark tasks for the dataset open in the MELLM Dataset view. */
+export function datasetTaskDefinitions(scan: ScanResult, s: Pick<JobSettings, 'workdir' | 'endpoints'>): MellmTaskDefinition[] {
+  const safe = scan.dataset.replace(/[^A-Za-z0-9._-]+/g, '_');
+  const source = s.endpoints.length > 0 ? 'server' : 'builtin';
+  return [
+    { type: TASK_TYPE, job: 'export', dataset: scan.root, out: path.join(s.workdir, 'data', safe) },
+    { type: TASK_TYPE, job: 'benchmark', dataset: scan.root, protocol: protocolFor(scan), out: path.join(s.workdir, 'bench', `${safe}-${source}`) },
+  ];
+}
+
+export function registerJobTasks(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, dataset: () => ScanResult | null = () => null): void {
   const provider: vscode.TaskProvider = {
-    provideTasks: () =>
-      (['train', 'merge', 'serve'] as const).map((job) => toTask(context, { type: TASK_TYPE, job }, vscode.TaskScope.Workspace, log)),
+    provideTasks: () => {
+      const scan = dataset();
+      const defs: MellmTaskDefinition[] = [...(scan ? datasetTaskDefinitions(scan, readSettings()) : []), ...(['train', 'merge', 'serve'] as const).map((job) => ({ type: TASK_TYPE, job }) as MellmTaskDefinition)];
+      return defs.map((d) => toTask(context, d, vscode.TaskScope.Workspace, log));
+    },
     resolveTask: (task) => {
       const def = task.definition as MellmTaskDefinition;
       if (!JOB_KINDS.includes(def.job)) return undefined;

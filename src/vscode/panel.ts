@@ -4,12 +4,9 @@
 // reasoning lanes with stop/regenerate, dataset navigation, the scrubber's frames and apex curve, the
 // user's nose point, report export, and a serializer so the panel comes back after a window reload.
 import { randomBytes } from 'node:crypto';
-import * as fs from 'node:fs/promises';
-import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import * as vscode from 'vscode';
-import { writeFileAtomic } from '../core/atomicWrite';
-import { PROTOCOL_VERSION, parsePersistedState, parseWebviewMessage, type ApexCurvePoint, type ClipView, type HostMessage, type Lane, type SourceSpec, type WebviewMessage } from '../shared/protocol';
+import { PROTOCOL_VERSION, parsePersistedState, parseWebviewMessage, type ApexCurvePoint, type ClipView, type HostMessage, type Lane, type LaneAction, type LaneActionId, type SourceSpec, type WebviewMessage } from '../shared/protocol';
 import { buildPrompt } from '../core/reasoning/prompts';
 import { buildRegionTextPrompt } from '../core/reasoning/regionText';
 import { BuiltinReasoner } from '../core/reasoning/reasoner';
@@ -20,6 +17,9 @@ import { loadClipData, renderAtNose, type ClipData } from './clipPipeline';
 import { apexCurve, resolvePair, type PairChoice } from './clipFrames';
 import { buildClipView, flowView } from './clipView';
 import { listForRef, type ClipList } from './clips';
+import { exportClipReport } from './clipExport';
+import { builtinLanguage, t, uiLanguage, webviewBundle } from './l10n';
+import { panelEvents } from './panelEvents';
 import { makeNonce, panelHtml } from './panelHtml';
 import { cacheDir, isTrusted, readSettings, regionTextSource, serverClient } from './settings';
 
@@ -31,6 +31,8 @@ interface LaneRun {
   ctrl: AbortController;
   text?: string;
   label?: string;
+  kind?: SourceSpec['kind'];
+  incomplete?: boolean;
   done: Promise<string | null>;
 }
 
@@ -38,6 +40,8 @@ interface LaneRun {
 export interface PanelSnapshot {
   clipId?: string;
   mapShownMs?: number;
+  /** The clip whose map that was (the webview can re-report an earlier clip's image). */
+  mapShownClip?: string;
   /** Command -> clip data ready (cache read or compute), and -> clip message posted, ms. */
   dataReadyMs?: number;
   postedMs?: number;
@@ -48,7 +52,7 @@ export interface PanelSnapshot {
   log: string[];
   /** The scrubber's frames as last sent. */
   frames?: ClipView['frames'];
-  lanes: Partial<Record<Lane, { label?: string; text?: string }>>;
+  lanes: Partial<Record<Lane, { label?: string; text?: string; error?: string; actions?: string[] }>>;
 }
 
 export class MellmPanel {
@@ -60,14 +64,19 @@ export class MellmPanel {
   /** The first analysis waits for the webview's 'ready' so no streamed text is posted into the void. */
   private autoPending = false;
   private readonly lanes = new Map<Lane, LaneRun>();
+  /** The source each lane last ran, for Retry. */
+  private readonly lastSpec = new Map<Lane, SourceSpec>();
   private loadCtrl: AbortController | null = null;
   private commandT0 = 0;
+  /** Set when a clip message is posted for the current command; cleared once its map is on screen. */
+  private awaitingShown: string | undefined;
   private readonly disposables: vscode.Disposable[] = [];
   readonly snapshot: PanelSnapshot = { lanes: {}, log: [] };
   /** Frames the user chose per clip (scrubber), kept while the panel lives. */
   private readonly choices = new Map<string, PairChoice>();
   /** The onset file of the pair on screen (the nose re-render decodes it). */
   private onsetFile = '';
+  private apexFile = '';
   private curveCtrl: AbortController | null = null;
   /** Apex curves seen in this panel, by clip and onset frame (the scrubber keeps its curve across apex choices). */
   private readonly curves = new Map<string, ApexCurvePoint[]>();
@@ -92,7 +101,13 @@ export class MellmPanel {
       w.onDidReceiveMessage((m) => this.onMessage(m)),
       panel.onDidDispose(() => this.dispose()),
       vscode.workspace.onDidGrantWorkspaceTrust(() => this.sendInit()),
+      // Language, sources, endpoints: the panel follows a later change without a reload.
+      vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('mellm') && this.ready && this.sendInit()),
+      // Keybindings (next/previous clip, compare, export) are scoped to the panel being the active editor.
+      panel.onDidChangeViewState((e) => void vscode.commands.executeCommand('setContext', 'mellm.panelActive', e.webviewPanel.active)),
     );
+    void vscode.commands.executeCommand('setContext', 'mellm.panelOpen', true);
+    void vscode.commands.executeCommand('setContext', 'mellm.panelActive', panel.active);
   }
 
   /** Fixed for the panel's life: changing a webview's options reloads its page. */
@@ -130,7 +145,7 @@ export class MellmPanel {
       await p.loadCurrent();
     } catch (e) {
       log.warn(`could not restore the MELLM panel: ${(e as Error).message}`);
-      p.post({ type: 'notice', level: 'warning', message: `The clip shown before the reload could not be reopened: ${(e as Error).message}` });
+      p.post({ type: 'notice', level: 'warning', message: t('The clip shown before the reload could not be reopened: {0}', (e as Error).message) });
     }
   }
 
@@ -154,6 +169,8 @@ export class MellmPanel {
       version: PROTOCOL_VERSION,
       settings: {
         lang: s.language,
+        uiLang: uiLanguage(),
+        l10n: webviewBundle(),
         trusted,
         defaultSource: def,
         endpoints: s.endpoints,
@@ -206,9 +223,13 @@ export class MellmPanel {
         return;
       case 'mapShown': {
         this.fireShown(m.clipId);
-        if (m.clipId !== this.clipView?.clipId || !this.commandT0) return;
+        // Only the map of the clip posted for the current command counts: an earlier clip's image can
+        // report again (a webview reload) while the next clip is still computing.
+        if (m.clipId !== this.clipView?.clipId || m.clipId !== this.awaitingShown || !this.commandT0) return;
         const ms = performance.now() - this.commandT0;
         this.snapshot.mapShownMs = ms;
+        this.snapshot.mapShownClip = m.clipId;
+        this.awaitingShown = undefined;
         this.info(`clip ${m.clipId}: map on screen ${ms.toFixed(0)} ms after the command (${this.data?.cached ? 'cached' : 'computed'})`);
         this.commandT0 = 0;
         return;
@@ -216,7 +237,26 @@ export class MellmPanel {
       case 'log':
         (m.level === 'error' ? this.log.warn : this.log.info).call(this.log, `panel: ${m.message}`);
         return;
+      case 'laneAction':
+        if (m.clipId === this.clipView?.clipId) void this.laneAction(m.lane, m.action);
+        return;
     }
+  }
+
+  /** A failed lane's button: try the same source again, answer with the built-in reasoner, or fix the settings. */
+  async laneAction(lane: Lane, action: LaneActionId): Promise<void> {
+    this.log.info(`lane ${lane}: ${action}`);
+    if (action === 'openSettings') {
+      await vscode.commands.executeCommand('workbench.action.openSettings', this.lastSpec.get(lane)?.kind === 'region-text' ? 'mellm.regionText' : 'mellm.endpoints');
+      return;
+    }
+    const spec = action === 'useBuiltin' ? { kind: 'builtin' as const } : (this.lastSpec.get(lane) ?? this.defaultSource());
+    await this.analyze(lane, spec);
+  }
+
+  /** Show or hide the Compare lane, as the toolbar button does (command / keybinding). */
+  toggleCompare(): void {
+    this.post({ type: 'panelCommand', command: 'compare' });
   }
 
   async navigate(delta: 1 | -1): Promise<void> {
@@ -249,7 +289,10 @@ export class MellmPanel {
     this.snapshot.lanes = {};
     this.snapshot.log = [];
     this.snapshot.error = undefined;
+    panelEvents.clipShown.fire({ clipId: e.id, ref: e.ref, index: list.index, total: list.entries.length });
     this.snapshot.mapShownMs = undefined;
+    this.snapshot.mapShownClip = undefined;
+    this.awaitingShown = undefined;
     try {
       // Tell the panel something is coming when the map is not ready almost at once.
       const slow = setTimeout(() => this.post({ type: 'mapStatus', clipId: e.id, phase: 'computing' }), 150);
@@ -265,6 +308,7 @@ export class MellmPanel {
       this.snapshot.dataReadyMs = performance.now() - this.commandT0;
       this.data = data;
       this.onsetFile = pair.onset;
+      this.apexFile = pair.apex;
       this.snapshot.mapCached = data.cached;
       this.clipView = buildClipView(
         { clipId: e.id, title: e.title, ref: e.ref, index: list.index, total: list.entries.length, groundTruth: e.groundTruth, warnings: pair.warnings, frames: pair.frames, noseFrom: 'landmarks' },
@@ -296,6 +340,7 @@ export class MellmPanel {
   private postClip(s = readSettings()): void {
     const view = this.clipView;
     if (!view || !this.data) return;
+    this.awaitingShown = view.clipId;
     this.post({ type: 'clip', clip: view });
     this.snapshot.postedMs = performance.now() - this.commandT0;
     this.afterShown(view.clipId, () => {
@@ -371,6 +416,13 @@ export class MellmPanel {
     }
   }
 
+  /** What a failed lane offers: Retry always; for a server also the built-in reasoner and the settings. */
+  private errorActions(spec: SourceSpec): LaneAction[] {
+    const retry: LaneAction = { id: 'retry', label: t('Retry') };
+    if (spec.kind === 'builtin') return [retry];
+    return [retry, { id: 'useBuiltin', label: t('Use built-in reasoner') }, { id: 'openSettings', label: t('Open settings') }];
+  }
+
   private defaultSource(s = readSettings()): SourceSpec {
     return s.defaultReasoner === 'server' && isTrusted() && s.endpoints.length > 0 ? { kind: 'server' } : { kind: 'builtin' };
   }
@@ -395,84 +447,84 @@ export class MellmPanel {
     const data = this.data;
     if (!view || !data) return;
     this.lanes.get(lane)?.ctrl.abort();
+    this.lastSpec.set(lane, spec);
+    this.snapshot.lanes[lane] = {};
     const ctrl = new AbortController();
     const s = readSettings();
+    const actions = this.errorActions(spec);
     let source: ReasoningSource<RegionMotionReport>;
     let prompt: string;
     try {
       source = await this.sourceFor(spec);
       prompt = this.promptFor(spec, s.language, data);
     } catch (e) {
-      this.post({ type: 'streamError', clipId: view.clipId, lane, message: (e as Error).message });
+      this.post({ type: 'streamError', clipId: view.clipId, lane, message: (e as Error).message, actions });
+      this.snapshot.lanes[lane] = { error: (e as Error).message, actions: actions.map((x) => x.id) };
+      this.laneWaiters.forEach((w) => w(lane));
       return;
     }
-    const run: LaneRun = { ctrl, label: source.label, done: Promise.resolve(null) };
+    // The server gets the prompt of mellm.language; the built-in reasoner answers in the UI's language.
+    const lang = spec.kind === 'builtin' ? builtinLanguage() : s.language;
+    const ui = uiLanguage();
+    const label = spec.kind === 'builtin' ? t('Built-in FACS reasoner') : source.label;
+    const run: LaneRun = { ctrl, label, kind: spec.kind, done: Promise.resolve(null) };
     run.done = runLane({
       clipId: view.clipId,
       lane,
       source,
-      request: { mapPng: data.mapPng, prompt, lang: s.language, task: 'meu', motion: data.motion ?? undefined },
-      post: (m) => this.post(m),
+      label,
+      request: { mapPng: data.mapPng, prompt, lang, task: 'meu', motion: data.motion ?? undefined },
+      post: (m) => {
+        if (m.type === 'streamDone') run.incomplete = m.incomplete;
+        this.post(m);
+      },
       signal: ctrl.signal,
       log: (l) => this.info(l),
+      errorActions: actions,
+      labels: { lang: ui, unparsed: t('unparsed') },
+      onOutcome: (o) => {
+        if (spec.kind === 'server') panelEvents.serverOutcome.fire(o.ok ? { ok: true } : { ok: false, message: (o.error as Error).message, code: (o.error as { code?: string }).code });
+        if (!o.ok) this.snapshot.lanes[lane] = { label, error: (o.error as Error).message, actions: actions.map((x) => x.id) };
+      },
     }).then((text) => {
       if (text !== null) run.text = text;
-      this.snapshot.lanes[lane] = { label: source.label, text: text ?? undefined };
+      this.snapshot.lanes[lane] = { ...this.snapshot.lanes[lane], label, text: text ?? undefined };
+      panelEvents.laneFinished.fire({ clipId: view.clipId, ref: view.ref, lane, kind: spec.kind, ok: text !== null });
       this.laneWaiters.forEach((w) => w(lane));
       return text;
     });
     this.lanes.set(lane, run);
   }
 
-  /** Write <clip>.mmc.png and <clip>.report.md to <workspace>/mellm-reports (or beside the clip). */
+  /** Write the clip's report folder (frames, map, .flo, report.md with claim verdicts) under mellm-reports/. */
   async exportReport(): Promise<string[]> {
     const view = this.clipView;
     const data = this.data;
-    if (!view || !data) return [];
-    const ws = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
-    const dir = path.join(ws ?? path.dirname(this.list!.entries[this.list!.index].dir), 'mellm-reports');
-    const stem = view.clipId.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 120);
-    const png = path.join(dir, `${stem}.mmc.png`);
-    const md = path.join(dir, `${stem}.report.md`);
-    const e = this.list!.entries[this.list!.index];
-    const lines = [
-      `# MELLM report: ${view.title}`,
-      '',
-      `- Onset: \`${e.onset}\``,
-      `- Apex: \`${e.apex ?? '(spotted)'}\``,
-      `- Head motion subtracted: u ${data.head.u.toFixed(3)} px, v ${data.head.v.toFixed(3)} px`,
-      view.groundTruth?.emotion ? `- Annotation: ${view.groundTruth.emotion}${view.groundTruth.aus?.length ? `, AUs ${view.groundTruth.aus.map((a) => `${a.side ?? ''}${a.au}`).join('+')}` : ''}` : '',
-      ...view.warnings.map((w) => `- Warning: ${w}`),
-      '',
-      `![MMC-Map](${path.basename(png)})`,
-      '',
-    ];
-    for (const [lane, run] of this.lanes) {
-      if (!run.text) continue;
-      lines.push(`## ${lane === 'a' ? 'Answer' : 'Compared answer'}: ${run.label ?? ''}`, '', run.text.trim(), '');
-    }
+    const entry = this.list?.entries[this.list.index];
+    if (!view || !data || !entry) return [];
+    const lanes = [...this.lanes.values()].filter((r) => r.text).map((r) => ({ label: r.label ?? '', text: r.text!, incomplete: r.incomplete, restates: r.kind === 'builtin' }));
     try {
-      await fs.mkdir(dir, { recursive: true });
-      await writeFileAtomic(png, data.mapPng);
-      await writeFileAtomic(md, lines.filter((l, i) => l !== '' || lines[i - 1] !== '').join('\n') + '\n');
+      const files = await exportClipReport({ view, data, entry, onsetPath: this.onsetFile, apexPath: this.apexFile, lanes });
+      this.post({ type: 'exported', files });
+      return files;
     } catch (err) {
-      const msg = `could not write the report to ${dir}: ${(err as Error).message}. Check that the folder is writable.`;
+      const msg = (err as Error).message;
+      this.log.error(`export ${view.clipId}: ${msg}`);
       this.post({ type: 'notice', level: 'error', message: msg });
       void vscode.window.showErrorMessage(`MELLM: ${msg}`);
       return [];
     }
-    this.post({ type: 'exported', files: [md, png] });
-    void vscode.window.showInformationMessage(`MELLM report written: ${path.basename(md)}`, 'Open').then((c) => {
-      if (c === 'Open') void vscode.commands.executeCommand('markdown.showPreview', vscode.Uri.file(md));
-    });
-    return [md, png];
   }
 
   dispose(): void {
     for (const run of this.lanes.values()) run.ctrl.abort();
     this.loadCtrl?.abort();
     if (this.shownWaiter) clearTimeout(this.shownWaiter.timer);
-    if (MellmPanel.current === this) MellmPanel.current = undefined;
+    if (MellmPanel.current === this) {
+      MellmPanel.current = undefined;
+      void vscode.commands.executeCommand('setContext', 'mellm.panelOpen', false);
+      void vscode.commands.executeCommand('setContext', 'mellm.panelActive', false);
+    }
     this.disposables.forEach((d) => d.dispose());
   }
 }

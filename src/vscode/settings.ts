@@ -88,10 +88,10 @@ export const API_KEY_SECRET = 'mellm.apiKey';
 export const REGION_TEXT_KEY_SECRET = 'mellm.regionText.apiKey';
 
 export async function serverClient(context: vscode.ExtensionContext, s: MellmSettings, log: vscode.LogOutputChannel, only?: { endpoint?: string; model?: string }): Promise<MellmServerClient> {
-  if (!isTrusted()) throw new Error('This workspace is not trusted: MELLM contacts no server in restricted mode. Trust the workspace to use a MELLM server.');
+  if (!isTrusted()) throw new Error(vscode.l10n.t('This workspace is not trusted: MELLM contacts no server in restricted mode. Trust the workspace to use a MELLM server.'));
   // The webview may name an endpoint; the key goes only to the ones the user listed in their own settings.
   if (only?.endpoint && !isConfiguredEndpoint(only.endpoint, s.endpoints)) {
-    throw new Error(`${only.endpoint} is not one of your ${SETTING_NAMES.endpoints} (user settings): MELLM sends its API key only to those. Add it there to use it.`);
+    throw new Error(vscode.l10n.t('{0} is not one of your {1} (user settings): MELLM sends its API key only to those. Add it there to use it.', only.endpoint, SETTING_NAMES.endpoints));
   }
   const apiKey = (await context.secrets.get(API_KEY_SECRET)) ?? process.env.MELLM_API_KEY;
   return new MellmServerClient({

@@ -59,11 +59,37 @@ export interface Session {
   close(): Promise<void>;
 }
 
-/** A workspace holding clip1/{onset,apex}.png (a real face pair from the flow fixtures). */
+/** The five distinct face pairs in the repository (different content: no two share a cache entry). */
+export const FACE_PAIRS = ['test/fixtures/faces/s3right_280x340', 'media/sample', 'test/fixtures/faces/s1left_128x156', 'test/fixtures/faces/s3mid_128x156', 'test/fixtures/faces/s5top_128x156'];
+
+/** ds5's annotation (mellm-dataset.json + labels.csv): two subjects, five clips, three classes. */
+export const DS5_CLIPS: { subject: string; clip: string; emotion: string; aus: string }[] = [
+  { subject: 'sA', clip: 'c01', emotion: 'happiness', aus: '6+12' },
+  { subject: 'sA', clip: 'c02', emotion: 'surprise', aus: '1+2' },
+  { subject: 'sA', clip: 'c03', emotion: 'happiness', aus: '12' },
+  { subject: 'sB', clip: 'c04', emotion: 'disgust', aus: '9' },
+  { subject: 'sB', clip: 'c05', emotion: 'surprise', aus: '1+2+5' },
+];
+
+/**
+ * A workspace holding clip1/{onset,apex}.png (a real face pair from the flow fixtures), docs/ (a folder
+ * without frames) and ds5/, a labelled dataset of five clips (frames ds5/<subject>/<clip>/img1.png, img2.png).
+ */
 export function makeWorkspace(dir: string): string {
   const ws = join(dir, 'ws');
   mkdirSync(join(ws, 'clip1'), { recursive: true });
   for (const f of ['onset.png', 'apex.png']) cpSync(join(ROOT, 'test/fixtures/faces/s3right_280x340', f), join(ws, 'clip1', f));
+  mkdirSync(join(ws, 'docs'), { recursive: true });
+  writeFileSync(join(ws, 'docs', 'notes.md'), '# notes\n');
+  const ds = join(ws, 'ds5');
+  DS5_CLIPS.forEach((c, i) => {
+    const d = join(ds, c.subject, c.clip);
+    mkdirSync(d, { recursive: true });
+    cpSync(join(ROOT, FACE_PAIRS[i], 'onset.png'), join(d, 'img1.png'));
+    cpSync(join(ROOT, FACE_PAIRS[i], 'apex.png'), join(d, 'img2.png'));
+  });
+  writeFileSync(join(ds, 'labels.csv'), ['Subject,Clip,Onset,Apex,AU,Emotion', ...DS5_CLIPS.map((c) => `${c.subject},${c.clip},1,2,${c.aus},${c.emotion}`)].join('\n') + '\n');
+  writeFileSync(join(ds, 'mellm-dataset.json'), JSON.stringify({ name: 'ds5', annotations: 'labels.csv', frames: '{subject}/{clip}/img{frame}.png' }, null, 2));
   return ws;
 }
 
@@ -73,7 +99,16 @@ export function makeWorkspace(dir: string): string {
  */
 export async function startSession(
   t: VsTools,
-  opts: { mode: 'server' | 'code-server'; env?: Record<string, string>; /** Install this checkout as the extension (a link in the extensions folder). */ installAs?: string },
+  opts: {
+    mode: 'server' | 'code-server';
+    env?: Record<string, string>;
+    /** Install this checkout as the extension (a link in the extensions folder). */
+    installAs?: string;
+    /** More user settings (e.g. workbench.colorTheme). */
+    settings?: Record<string, unknown>;
+    /** code-server's --locale (display language), e.g. 'zh-cn'. */
+    locale?: string;
+  },
 ): Promise<Session> {
   const dir = mkdtempSync(join(tmpdir(), 'mellm-vscode-'));
   const ws = makeWorkspace(dir);
@@ -92,6 +127,7 @@ export async function startSession(
       'workbench.tips.enabled': false,
       'extensions.ignoreRecommendations': true,
       'telemetry.telemetryLevel': 'off',
+      ...opts.settings,
     }),
   );
   const port = await freePort();
@@ -102,7 +138,7 @@ export async function startSession(
       ? [join(t.codeServer, 'lib/vscode/out/server-main.js'), '--host', '127.0.0.1', '--port', String(port), '--without-connection-token', '--accept-server-license-terms',
           '--enable-smoke-test-driver', '--disable-telemetry', '--user-data-dir', ud, '--extensions-dir', ext]
       : [join(t.codeServer, 'out/node/entry.js'), '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--user-data-dir', ud, '--extensions-dir', ext,
-          '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', ws];
+          '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', ...(opts.locale ? ['--locale', opts.locale] : []), ws];
   let log = '';
   const server = spawn(t.node, args, { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   server.stdout!.on('data', (d) => (log += String(d)));

@@ -6,7 +6,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { writeFileAtomic } from '../atomicWrite';
 import { encodeFlo, type FlowField } from '../flo';
-import type { AnalysisResult, AuRef, ClaimStatus } from '../../shared/protocol';
+import type { AnalysisResult, AuCheck, AuRef, AuVerdict, ClaimStatus } from '../../shared/protocol';
 
 export interface ReportImage {
   mime: 'image/png' | 'image/jpeg';
@@ -41,7 +41,15 @@ export interface ClipReportInput {
   generatedAt: string;
 }
 
-const VERDICT: Record<ClaimStatus, string> = { supported: '✓ supported', contradicted: '✗ contradicted', 'not-checkable': '– not checkable' };
+const VERDICT: Record<ClaimStatus, string> = {
+  supported: '✓ supported',
+  contradicted: '✗ contradicted',
+  'not-checkable': '– not checkable',
+  // The built-in reasoner writes its text from the measurement: agreeing with it is no evidence.
+  measured: '= restates the measurement',
+};
+const AU_VERDICT: Record<AuVerdict, string> = { ...VERDICT, unconfirmed: '? regions move, AU not confirmed' };
+const auCheck = (c: AuCheck) => `${c.side ?? ''}AU${c.au} ${AU_VERDICT[c.verdict]}`;
 const fmtAu = (a: AuRef) => `${a.side ?? ''}AU${a.au}`;
 /** Markdown-safe one line: model output and file names may hold pipes, backticks, brackets, newlines. */
 const cell = (s: string) => s.replace(/\s+/g, ' ').replace(/([\\`*_[\]|<>])/g, '\\$1').trim();
@@ -86,11 +94,11 @@ export function renderClipReport(input: ClipReportInput, files: { onset: string;
     out.push(`Also here: ${bits.filter(Boolean).join('; ')}.`, '');
   }
   if (input.lanes.length > 1) {
-    out.push('## Summary', '', '| Source | AUs | Emotion | vs annotation (emotion) | vs annotation (AUs) | Claims ✓ / ✗ / – |', '|---|---|---|---|---|---|');
+    out.push('## Summary', '', '| Source | AUs | Emotion | vs annotation (emotion) | vs annotation (AUs) | Claims ✓ / ✗ / – / = |', '|---|---|---|---|---|---|');
     for (const l of input.lanes) {
       const a = agreement(l.result, gt);
       const n = (s: ClaimStatus) => l.result.claims.filter((c) => c.status === s).length;
-      out.push(`| ${cell(l.label)} | ${l.result.aus.map(fmtAu).join(' + ') || '—'} | ${cell(l.result.emotion)} | ${a.emotion} | ${a.aus} | ${n('supported')} / ${n('contradicted')} / ${n('not-checkable')} |`);
+      out.push(`| ${cell(l.label)} | ${l.result.aus.map(fmtAu).join(' + ') || '—'} | ${cell(l.result.emotion)} | ${a.emotion} | ${a.aus} | ${n('supported')} / ${n('contradicted')} / ${n('not-checkable')} / ${n('measured')} |`);
     }
     out.push('');
   }
@@ -99,6 +107,7 @@ export function renderClipReport(input: ClipReportInput, files: { onset: string;
     out.push(`## ${cell(l.label)}`, '');
     out.push(`- Emotion: **${cell(l.result.emotionLabel ?? l.result.emotion)}** (${l.result.emotion}) — ${a.emotion}`);
     out.push(`- AUs: ${l.result.aus.map(fmtAu).join(' + ') || '—'} — ${a.aus}`);
+    if (l.result.auChecks?.length) out.push(`- AUs against the measured motion: ${l.result.auChecks.map(auCheck).join('; ')}`);
     if (l.incomplete) out.push('- The answer was cut before the model finished: scored as far as it went.');
     out.push('');
     if (l.result.claims.length) {

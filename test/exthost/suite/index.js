@@ -9,7 +9,10 @@ const path = require('node:path');
 const vscode = require('vscode');
 
 const EXT_ID = 'mellm-studio.mellm-studio';
-const COMMANDS = ['mellm.analyzeClip', 'mellm.computeDatasetMaps', 'mellm.openDataset', 'mellm.openClip', 'mellm.setApiKey', 'mellm.showLog', 'mellm.openSample'];
+const COMMANDS = [
+  'mellm.analyzeClip', 'mellm.computeDatasetMaps', 'mellm.openDataset', 'mellm.openClip', 'mellm.setApiKey', 'mellm.showLog', 'mellm.openSample',
+  'mellm.nextClip', 'mellm.previousClip', 'mellm.compare', 'mellm.exportReport', 'mellm.datasetReport',
+];
 
 async function waitFor(what, fn, timeoutMs = 60000) {
   const t0 = Date.now();
@@ -90,13 +93,91 @@ async function run() {
     return { runs };
   });
 
-  await step('dataset: open in the tree, batch MMC-Maps, open a clip from it', async () => {
+  const ds5 = path.join(ws.uri.fsPath, 'ds5');
+  await step('explorer submenu keys: clip folders and dataset folders, never the root or a folder without frames', async () => {
+    await api.frameFolders.ready;
+    const f = await waitFor('ds5 indexed', () => {
+      const x = api.frameFolders.folders();
+      return x.clips.length >= 6 ? x : null;
+    }, 10000);
+    const rel = (xs) => xs.map((x) => path.relative(ws.uri.fsPath, x) || '.');
+    assert.deepEqual(rel(f.clips), ['clip1', 'ds5/sA/c01', 'ds5/sA/c02', 'ds5/sA/c03', 'ds5/sB/c04', 'ds5/sB/c05']);
+    assert.deepEqual(rel(f.datasets), ['ds5', 'ds5/sA', 'ds5/sB']);
+    // A clip folder created now (the watcher) gets the submenu too; deleting it takes it away.
+    const late = path.join(ws.uri.fsPath, 'late', 'clipL');
+    fs.mkdirSync(late, { recursive: true });
+    for (const f2 of ['onset.png', 'apex.png']) fs.copyFileSync(path.join(ws.uri.fsPath, 'clip1', f2), path.join(late, f2));
+    await waitFor('late clip indexed', () => api.frameFolders.folders().clips.includes(late), 15000);
+    fs.rmSync(path.join(ws.uri.fsPath, 'late'), { recursive: true });
+    await waitFor('late clip gone', () => !api.frameFolders.folders().clips.includes(late), 15000);
+    return { clips: f.clips.length, datasets: f.datasets.length };
+  });
+
+  await step('open dataset: the view is revealed and focused, with every clip (the first too) and readable labels', async () => {
+    const n = await vscode.commands.executeCommand('mellm.openDataset', vscode.Uri.file(ds5));
+    assert.equal(n, 5);
+    await waitFor('dataset view visible', () => api.treeView.visible, 10000);
+    const ids = api.tree.getChildren();
+    assert.deepEqual(ids, ['ds5/sA/c01', 'ds5/sA/c02', 'ds5/sA/c03', 'ds5/sB/c04', 'ds5/sB/c05']);
+    await waitFor('first clip selected', () => api.treeView.selection[0] === 'ds5/sA/c01', 10000);
+    const first = api.tree.getTreeItem(ids[0]);
+    assert.equal(first.label, 'sA / c01');
+    assert.match(first.description, /AU 6\+12/);
+    assert.match(first.description, /happiness/i);
+    return { visible: api.treeView.visible, selected: api.treeView.selection[0], label: first.label, description: first.description };
+  });
+
+  await step('dataset loop: open a clip, next (uncached), batch counts the panel\'s maps as cached, next (cached), "analysed" kept', async () => {
+    const timings = { uncached: [], cached: [] };
+    const next = async (kind) => {
+      const panel = await vscode.commands.executeCommand('mellm.nextClip');
+      const p = api.panel();
+      await waitFor('map on screen', () => {
+        if (p.snapshot.error) throw new Error(p.snapshot.error);
+        return p.snapshot.mapShownMs !== undefined;
+      }, 60000);
+      assert.equal(p.snapshot.mapShownClip, p.snapshot.clipId, 'the map on screen is the new clip\'s');
+      assert.equal(p.snapshot.mapCached, kind === 'cached', `${p.snapshot.clipId} ${kind}`);
+      timings[kind].push({ clip: p.snapshot.clipId, data: +p.snapshot.dataReadyMs.toFixed(1), shown: +p.snapshot.mapShownMs.toFixed(1) });
+      await p.waitForLane('a', 60000);
+      return panel;
+    };
+    const panel = await vscode.commands.executeCommand('mellm.openClip', ds5, 0);
+    await waitFor('map on screen', () => panel.snapshot.mapShownMs !== undefined, 60000);
+    await panel.waitForLane('a', 60000);
+    await next('uncached');
+    assert.equal(api.panel().snapshot.clipId, 'ds5/sA/c02');
+    await waitFor('tree follows the panel', () => api.treeView.selection[0] === 'ds5/sA/c02', 10000);
+    for (const id of ['ds5/sA/c01', 'ds5/sA/c02']) await waitFor(`${id} analysed`, () => api.tree.statusOf(id)?.state === 'analysed', 10000);
+    const summary = await vscode.commands.executeCommand('mellm.computeDatasetMaps', vscode.Uri.file(ds5));
+    assert.equal(summary.failed, 0);
+    assert.equal(summary.cached, 2, 'the two clips computed in the panel are cache hits for the batch');
+    assert.equal(summary.computed, 3);
+    assert.equal(api.tree.statusOf('ds5/sA/c01').state, 'analysed', 'the batch\'s "map ready" does not hide "analysed"');
+    assert.equal(api.tree.statusOf('ds5/sB/c04').state, 'map-ready');
+    assert.match(api.tree.getTreeItem('ds5/sA/c01').description, /✓/);
+    await next('cached');
+    await next('cached');
+    await next('cached');
+    assert.equal(api.panel().snapshot.clipId, 'ds5/sB/c05');
+    await vscode.commands.executeCommand('mellm.previousClip');
+    await waitFor('previous clip', () => api.panel().snapshot.clipId === 'ds5/sB/c04', 10000);
+    await api.panel().waitForLane('a', 60000);
+    return { summary: { computed: summary.computed, cached: summary.cached }, timings };
+  });
+
+  await step('dataset: open the workspace as a dataset, batch MMC-Maps (all cache hits now), open a clip from it', async () => {
     const n = await vscode.commands.executeCommand('mellm.openDataset', ws.uri);
-    assert.equal(n, 1, 'the workspace is a generic dataset with one clip');
+    assert.equal(n, 6, 'the workspace is a generic dataset: clip1 and ds5\'s five clip folders');
+    const item = api.tree.getTreeItem(api.tree.getChildren()[0]);
+    assert.equal(item.label, 'clip1', 'a generic clip folder is named by itself, not "-/clip1"');
+    assert.match(item.description, /not annotated/);
+    assert.doesNotMatch(item.description, /—/);
     const summary = await vscode.commands.executeCommand('mellm.computeDatasetMaps', ws.uri);
     assert.ok(summary, 'the batch returned a summary');
     assert.equal(summary.failed, 0);
-    assert.equal(summary.total, 1);
+    assert.equal(summary.total, 6);
+    assert.equal(summary.cached, 6, 'every map was computed before, in the panel or by the ds5 batch (same cache)');
     assert.ok(fs.existsSync(summary.manifest), 'manifest written');
     const panel = await vscode.commands.executeCommand('mellm.openClip', ws.uri.fsPath, 0);
     await waitFor('map on screen', () => panel.snapshot.mapShownMs !== undefined, 30000);
@@ -147,14 +228,60 @@ async function run() {
     }
   });
 
-  await step('export writes the PNG map and the Markdown report', async () => {
-    const files = await api.panel().exportReport();
-    assert.equal(files.length, 2);
+  await step('server down: the lane fails with Retry / Use built-in reasoner / Open settings, the status bar says so at once, the built-in answer comes', async () => {
+    const net = require('node:net');
+    // A port nobody listens on: connection refused.
+    const port = await new Promise((r) => {
+      const srv = net.createServer().listen(0, '127.0.0.1', () => {
+        const p = srv.address().port;
+        srv.close(() => r(p));
+      });
+    });
+    const cfg = vscode.workspace.getConfiguration('mellm');
+    try {
+      await cfg.update('endpoints', [`http://127.0.0.1:${port}`], vscode.ConfigurationTarget.Global);
+      await cfg.update('defaultReasoner', 'server', vscode.ConfigurationTarget.Global);
+      // Wait for the configuration-triggered check to settle, then make the item claim the server was fine
+      // (as a check 2 minutes ago would have): the failed request must replace it at once.
+      await waitFor('status settled', () => api.status.state !== 'checking', 20000);
+      api.status.set('reachable', '$(check) MELLM: mellm', 'a check a while ago');
+      const panel = api.panel();
+      await panel.analyze('a', { kind: 'server' });
+      await panel.waitForLane('a', 60000);
+      const a = panel.snapshot.lanes.a;
+      assert.ok(a.error, 'lane a failed');
+      assert.match(a.error, new RegExp(`127\\.0\\.0\\.1:${port}`), 'the error names the endpoint');
+      assert.deepEqual(a.actions, ['retry', 'useBuiltin', 'openSettings']);
+      assert.equal(api.status.state, 'unreachable');
+      // The panel's button, as the webview posts it (validated by the host like any message).
+      panel.onMessage({ type: 'laneAction', clipId: panel.snapshot.clipId, lane: 'a', action: 'useBuiltin' });
+      await waitFor('built-in answer', () => panel.snapshot.lanes.a && panel.snapshot.lanes.a.text, 60000);
+      assert.match(panel.snapshot.lanes.a.label, /Built-in/);
+      assert.match(panel.snapshot.lanes.a.text, /AU\s?\d+/);
+      return { error: a.error, actions: a.actions, status: api.status.state };
+    } finally {
+      await cfg.update('endpoints', undefined, vscode.ConfigurationTarget.Global);
+      await cfg.update('defaultReasoner', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+
+  await step('export writes the report folder: frames, map, flow colours, .flo and report.md with claim verdicts', async () => {
+    const files = await vscode.commands.executeCommand('mellm.exportReport');
+    const names = files.map((f) => path.basename(f));
+    assert.deepEqual(names.slice().sort(), ['apex.png', 'flow-colours.png', 'flow.flo', 'mmc-map.png', 'onset.png', 'report.md']);
+    assert.equal(names[0], 'report.md');
     for (const f of files) assert.ok(fs.statSync(f).size > 100, f);
     const md = fs.readFileSync(files[0], 'utf8');
     assert.match(md, /# MELLM report/);
-    assert.match(md, /!\[MMC-Map\]\(/);
-    return { files: files.map((f) => path.relative(ws.uri.fsPath, f)) };
+    assert.match(md, /!\[MMC-Map\]\(mmc-map\.png\)/);
+    assert.match(md, /\| Claim in the answer \| Region \| Verdict \| Measured \|/);
+    assert.match(md, /(✓ supported|✗ contradicted|– not checkable)/);
+    const flo = fs.readFileSync(files[names.indexOf('flow.flo')]);
+    assert.equal(flo.readFloatLE(0), 202021.25);
+    const w = flo.readInt32LE(4);
+    const h = flo.readInt32LE(8);
+    assert.equal(flo.length, 12 + w * h * 8);
+    return { files: files.map((f) => path.relative(ws.uri.fsPath, f)), flo: `${w}x${h}` };
   });
 
   await step('mellm tasks: provided jobs, and an export job from tasks.json runs the CLI through its pseudoterminal', async () => {
@@ -165,14 +292,16 @@ async function run() {
     let all = [];
     await waitFor('the tasks.json task', async () => {
       all = await vscode.tasks.fetchTasks({ type: 'mellm' });
-      return all.some((t) => t.definition.job === 'export');
+      return all.some((t) => t.name === def.label);
     }, 30000);
-    const provided = all.filter((t) => t.definition.job !== 'export').map((t) => t.definition.job).sort();
-    assert.deepEqual(provided, ['merge', 'serve', 'train']);
-    const task = all.find((t) => t.definition.job === 'export');
+    const provided = all.filter((t) => t.name !== def.label).map((t) => `${t.definition.job}${t.definition.dataset ? ' ' + path.basename(t.definition.dataset) : ''}`).sort();
+    // The open dataset (the workspace, from the dataset step) gets its export and benchmark tasks.
+    assert.deepEqual(provided, [`benchmark ${path.basename(ws.uri.fsPath)}`, `export ${path.basename(ws.uri.fsPath)}`, 'merge', 'serve', 'train']);
+    for (const t of all.filter((x) => x.name !== def.label)) assert.ok(t.detail && t.detail.length > 20, `${t.name} has detail text`);
+    const task = all.find((t) => t.name === def.label);
     const ended = new Promise((resolve) => {
       const sub = vscode.tasks.onDidEndTask((e) => {
-        if (e.execution.task.definition.job === 'export') {
+        if (e.execution.task.name === def.label) {
           sub.dispose();
           resolve();
         }
@@ -184,6 +313,31 @@ async function run() {
     assert.equal(report.kind, 'generic-pair');
     assert.ok(report.excluded.some((x) => /no emotion label/.test(x.reason)), 'the unannotated clip is excluded with its reason');
     return { provided, excluded: report.excluded.length };
+  });
+
+  await step('dataset report: the provided benchmark of ds5 (built-in), then confusion matrix and per-class scores via mellm eval\'s code', async () => {
+    await vscode.commands.executeCommand('mellm.openDataset', vscode.Uri.file(ds5));
+    const all = await vscode.tasks.fetchTasks({ type: 'mellm' });
+    const task = all.find((t) => t.definition.job === 'benchmark' && t.definition.dataset === ds5);
+    assert.ok(task, 'a benchmark task for the open dataset');
+    const ended = new Promise((resolve) => {
+      const sub = vscode.tasks.onDidEndTaskProcess((e) => {
+        if (e.execution.task.definition.job === 'benchmark') {
+          sub.dispose();
+          resolve(e.exitCode);
+        }
+      });
+    });
+    await vscode.tasks.executeTask(task);
+    const code = await Promise.race([ended, new Promise((_, reject) => setTimeout(() => reject(new Error('benchmark task did not end in 180 s')), 180000))]);
+    assert.equal(code, 0, 'benchmark exit code');
+    const report = await vscode.commands.executeCommand('mellm.datasetReport', [task.definition.out]);
+    assert.ok(report && fs.existsSync(report.html) && fs.existsSync(report.markdown));
+    const md = fs.readFileSync(report.markdown, 'utf8');
+    assert.match(md, /confusion/i);
+    for (const c of ['happiness', 'surprise', 'disgust']) assert.match(md, new RegExp(c));
+    assert.match(fs.readFileSync(report.html, 'utf8'), /<svg/);
+    return { out: path.relative(ws.uri.fsPath, task.definition.out), report: path.relative(ws.uri.fsPath, report.html) };
   });
 
   fs.writeFileSync(outFile, JSON.stringify({ vscodeVersion: vscode.version, results }, null, 2));
