@@ -89,7 +89,14 @@ async function shot(page: Page, name: string): Promise<void> {
 test('explorer: MELLM submenu on frame folders only; Open dataset reveals every clip; Analyze clip -> map and answer; server down -> built-in answer', { skip: typeof tools === 'string' ? tools : false, timeout: 420_000 }, async () => {
   if (typeof tools === 'string') return;
   // The extension is installed by linking this checkout into code-server's extensions folder.
-  const s = await startSession(tools, { mode: 'code-server', installAs: EXT_FOLDER, settings: { 'workbench.colorTheme': process.env.MELLM_E2E_THEME ?? 'Default Dark Modern' } });
+  // A server is configured (user settings: mellm.endpoints is a machine setting) but nothing listens there;
+  // the built-in reasoner is the default until the workspace asks for the server.
+  const port = await closedPort();
+  const s = await startSession(tools, {
+    mode: 'code-server',
+    installAs: EXT_FOLDER,
+    settings: { 'workbench.colorTheme': process.env.MELLM_E2E_THEME ?? 'Default Dark Modern', 'mellm.endpoints': [`http://127.0.0.1:${port}`] },
+  });
   try {
     const page = s.page;
     await page.goto(`http://127.0.0.1:${s.port}/?folder=${encodeURIComponent(s.ws)}`);
@@ -155,10 +162,9 @@ test('explorer: MELLM submenu on frame folders only; Open dataset reveals every 
     await shot(page, 'panel');
 
     // ---- server down: a refused endpoint as the default source; the lane fails and offers its actions ----
-    // As a user would: the workspace's .vscode/settings.json names a server that is not running.
-    const port = await closedPort();
+    // As a user would: the workspace's .vscode/settings.json makes the (down) server the default source.
     mkdirSync(join(s.ws, '.vscode'), { recursive: true });
-    writeFileSync(join(s.ws, '.vscode', 'settings.json'), JSON.stringify({ 'mellm.endpoints': [`http://127.0.0.1:${port}`], 'mellm.defaultReasoner': 'server' }));
+    writeFileSync(join(s.ws, '.vscode', 'settings.json'), JSON.stringify({ 'mellm.defaultReasoner': 'server' }));
     const status = page.locator('.statusbar-item', { hasText: 'MELLM' }).first();
     await page
       .waitForFunction(() => [...document.querySelectorAll('.statusbar-item')].some((e) => /MELLM: server unreachable/.test(e.textContent ?? '')), undefined, { timeout: 60_000 })

@@ -118,18 +118,20 @@ export async function startSession(
   mkdirSync(ext, { recursive: true });
   if (opts.installAs) symlinkSync(ROOT, join(ext, opts.installAs), 'dir');
   // A fresh map cache per session: the first analysis computes, the next ones are cache hits.
-  writeFileSync(
-    join(ud, 'User', 'settings.json'),
-    JSON.stringify({
-      'mellm.cacheFolder': join(dir, 'cache'),
-      'security.workspace.trust.enabled': false,
-      'workbench.startupEditor': 'none',
-      'workbench.tips.enabled': false,
-      'extensions.ignoreRecommendations': true,
-      'telemetry.telemetryLevel': 'off',
-      ...opts.settings,
-    }),
-  );
+  const settings = JSON.stringify({
+    'mellm.cacheFolder': join(dir, 'cache'),
+    'security.workspace.trust.enabled': false,
+    'workbench.startupEditor': 'none',
+    'workbench.tips.enabled': false,
+    'extensions.ignoreRecommendations': true,
+    'telemetry.telemetryLevel': 'off',
+    ...opts.settings,
+  });
+  writeFileSync(join(ud, 'User', 'settings.json'), settings);
+  // code-server's window is a remote one: machine-scoped settings (mellm.endpoints, mellm.cacheFolder) are
+  // read from the server's Machine settings, not from User.
+  mkdirSync(join(ud, 'Machine'), { recursive: true });
+  writeFileSync(join(ud, 'Machine', 'settings.json'), settings);
   const port = await freePort();
   const nodeDir = resolve(t.node, '..');
   const env = { ...process.env, PATH: `${nodeDir}:${process.env.PATH}`, ...opts.env };
