@@ -174,11 +174,11 @@ test('explorer: MELLM submenu on frame folders only; Open dataset reveals every 
       });
     // Next clip… there is one clip: Regenerate on lane a with the server source (the init after the change picked it).
     await frame.locator('.lane[data-lane="a"] [data-action="regen"]').click();
-    const useBuiltin = frame.locator('.lane[data-lane="a"] [data-lane-action="useBuiltin"]');
+    const useBuiltin = frame.locator('.lane[data-lane="a"] .lane-actions [data-action="useBuiltin"]');
     await useBuiltin.waitFor({ timeout: 60_000 });
     const err = await frame.locator('.lane[data-lane="a"] .lane-status').innerText();
     assert.match(err, new RegExp(`127\\.0\\.0\\.1:${port}.*connection refused`));
-    assert.deepEqual(await frame.locator('.lane[data-lane="a"] [data-lane-action]').allInnerTexts(), ['Retry', 'Use built-in reasoner', 'Open settings']);
+    assert.deepEqual(await frame.locator('.lane[data-lane="a"] .lane-actions [data-action]').allInnerTexts(), ['Retry', 'Use built-in reasoner', 'Open settings']);
     assert.match(await status.innerText(), /server unreachable/);
     await shot(page, 'server-down');
     await useBuiltin.click();

@@ -1,6 +1,7 @@
-// The runtime strings of the extension host that vscode.l10n translates: every `t('…')` (imported from
-// src/vscode/l10n.ts) and `vscode.l10n.t('…')` call in src/extension.ts and src/vscode/, found with the
-// TypeScript parser. A call whose message is not a literal is reported (it could never be translated).
+// The runtime strings that l10n/bundle.l10n.<lang>.json translates: every `t('…')` (src/vscode/l10n.ts on the
+// host, webview/l10n.ts in the panel, which gets the host's bundle) and `vscode.l10n.t('…')` call in
+// src/extension.ts, src/vscode/ and webview/, found with the TypeScript parser. A call whose message is not
+// a literal is reported (it could never be translated).
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import ts from 'typescript';
@@ -18,7 +19,7 @@ function files(dir: string): string[] {
 export function scanL10n(root: string): L10nScan {
   const messages = new Map<string, string[]>();
   const nonLiteral: string[] = [];
-  for (const f of [join(root, 'src/extension.ts'), ...files(join(root, 'src/vscode'))]) {
+  for (const f of [join(root, 'src/extension.ts'), ...files(join(root, 'src/vscode')), ...files(join(root, 'webview'))]) {
     const src = ts.createSourceFile(f, readFileSync(f, 'utf8'), ts.ScriptTarget.Latest, true);
     const visit = (n: ts.Node): void => {
       if (ts.isCallExpression(n)) {
