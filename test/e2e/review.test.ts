@@ -29,14 +29,18 @@ async function panelFrame(page: Page, timeoutMs: number): Promise<Frame> {
 async function contextMenu(page: Page, rowText: string, entry: string): Promise<void> {
   const row = page.locator('.explorer-folders-view .monaco-list-row', { hasText: rowText }).first();
   await row.waitFor({ timeout: 60_000 });
-  const item = page.locator('.context-view .action-item', { hasText: entry }).first();
+  // The entries sit in the MELLM submenu, shown on frame folders once the extension has indexed them.
+  const submenu = page.locator('.context-view .action-item', { hasText: /^MELLM$/ }).first();
   for (let attempt = 0; ; attempt++) {
     await row.click({ button: 'right' });
-    if (await item.waitFor({ timeout: 3000 }).then(() => true, () => false)) break;
-    if (attempt >= 15) throw new Error(`"${entry}" never appeared in the Explorer context menu`);
+    if (await submenu.waitFor({ timeout: 3000 }).then(() => true, () => false)) break;
+    if (attempt >= 15) throw new Error('the MELLM submenu never appeared in the Explorer context menu');
     await page.keyboard.press('Escape');
     await page.waitForTimeout(1000);
   }
+  await submenu.hover();
+  const item = page.locator('.context-view .monaco-submenu .action-item', { hasText: entry }).first();
+  await item.waitFor({ timeout: 5000 });
   await item.hover();
   await page.keyboard.press('Enter');
 }
