@@ -4,7 +4,6 @@
 // ReasoningSource interface), ending with the parsed AUs and emotion.
 import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { parseArgs } from 'node:util';
 import { writeFileAtomic } from '../core/atomicWrite';
 import { isProtocolId, type ProtocolId } from '../core/emotions';
 import { encodePng } from '../core/image';
@@ -20,10 +19,11 @@ import { formatParsed, parsedJson } from './parse';
 import { checkWritable, ms, userErrors } from './pairOptions';
 import { ENV_RT_API_KEY, ENV_RT_ENDPOINTS, parseSourceChoice, regionTextFromFlags, type SourceChoice } from './regionTextOptions';
 import { UsageError, UserError, type CliCommand, type CliIO } from './types';
+import { parseCommandArgs } from './args';
 
 const USAGE =
   'analyze ONSET APEX [--source mellm|builtin|region-text] [--endpoint URL[,URL...] [--model NAME] | --offline] [--lang zh|en] [--task meu|mer] ' +
-  '[--protocol casme2|casme3a|dfme] [--map-out MAP.png] [--max-tokens N] [--no-thinking] [--prompt-only] [--json]';
+  '[--protocol casme2|casme3a|dfme] [--map-out MAP.png] [--max-tokens N] [--no-thinking] [--prompt-only] [--json] [--verbose]';
 
 /** Environment variables the command reads (the key is never printed). */
 export const ENV_API_KEY = 'MELLM_API_KEY';
@@ -42,13 +42,16 @@ export const analyzeCommand: CliCommand = {
     `Stream an FGMU analysis (regions -> AUs -> emotion) of a pair from a MELLM server (--endpoint, or $${ENV_ENDPOINTS}; key in $${ENV_API_KEY}), ` +
     `from a text LLM given the region statistics as text (--source region-text; $${ENV_RT_ENDPOINTS}, key in $${ENV_RT_API_KEY}), ` +
     'or the built-in reasoner (--offline, the default without a server), then the parsed result. --prompt-only prints the prompt and contacts nothing.',
+  help: [
+    `--endpoint URL[,URL...]   OpenAI-compatible servers (vllm serve), tried in turn (default $${ENV_ENDPOINTS}); the key comes from $${ENV_API_KEY}`,
+    '--offline                 the built-in FACS reasoner (the default when no server is given)',
+    '--source region-text      a text LLM given the region statistics as text (its own --endpoint/--model; key in ${ENV_RT_API_KEY})',
+    '--connect-timeout MS, --first-token-timeout MS, --idle-timeout MS   the server timeouts (10 s, 120 s, 30 s)',
+    '--json                    one JSON object on stdout, also when the server fails (then with "error")',
+    '--verbose                 the retries and set-aside endpoints on stderr',
+  ].join('\n'),
   async run(argv: string[], io: CliIO): Promise<number> {
-    let args;
-    try {
-      args = parseArgs({
-        args: argv,
-        allowPositionals: true,
-        options: {
+    const args = parseCommandArgs(argv, {
           source: { type: 'string' },
           endpoint: { type: 'string', multiple: true },
           model: { type: 'string' },
@@ -58,17 +61,14 @@ export const analyzeCommand: CliCommand = {
           protocol: { type: 'string' },
           'map-out': { type: 'string' },
           json: { type: 'boolean' },
+          verbose: { type: 'boolean' },
           'connect-timeout': { type: 'string' },
           'first-token-timeout': { type: 'string' },
           'idle-timeout': { type: 'string' },
           'max-tokens': { type: 'string' },
           'no-thinking': { type: 'boolean' },
           'prompt-only': { type: 'boolean' },
-        },
-      });
-    } catch (e) {
-      throw new UsageError(`${(e as Error).message.split('\n')[0]} (usage: mellm ${USAGE})`);
-    }
+    });
     const v = args.values;
     if (args.positionals.length !== 2) throw new UsageError(`expected ONSET and APEX frames, got ${args.positionals.length} argument(s) (usage: mellm ${USAGE})`);
     const [onset, apex] = args.positionals;
@@ -118,7 +118,7 @@ export const analyzeCommand: CliCommand = {
               connectTimeoutMs,
               firstTokenTimeoutMs,
               idleTimeoutMs,
-              log: (line) => io.stderr(`mellm analyze: ${line}\n`),
+              log: v.verbose ? (line) => io.stderr(`mellm analyze: ${line}\n`) : undefined,
             })
           : endpoints.length > 0
           ? new MellmServerClient({
@@ -137,7 +137,8 @@ export const analyzeCommand: CliCommand = {
                 firstTokenTimeout: '--first-token-timeout',
                 idleTimeout: '--idle-timeout',
               },
-              log: (line) => io.stderr(`mellm analyze: ${line}\n`),
+              // Retries and set-aside endpoints are details: the outcome is one line (or --json's object).
+              log: v.verbose ? (line) => io.stderr(`mellm analyze: ${line}\n`) : undefined,
             })
           : new BuiltinReasoner();
     } catch (e) {
@@ -149,7 +150,15 @@ export const analyzeCommand: CliCommand = {
     }
 
     const t0 = performance.now();
-    const pair = await userErrors(() => measurePairMotion({ onset, apex, signal: io.signal, regionStats: regionText }));
+    let pair;
+    try {
+      pair = await userErrors(() => measurePairMotion({ onset, apex, signal: io.signal, regionStats: regionText }));
+    } catch (e) {
+      if (v.json && e instanceof UserError) {
+        io.stdout(JSON.stringify({ onset, apex, source: { kind: source.kind, label: source.label }, text: null, error: { code: 'input', message: e.message }, parsed: null }, null, 2) + '\n');
+      }
+      throw e;
+    }
     for (const w of pair.warnings) io.stderr(`mellm analyze: warning: ${w}\n`);
     const png = await encodePng(pair.mmc.map);
     if (mapOut !== undefined) await userErrors(() => writeFileAtomic(mapOut, png));
@@ -172,7 +181,32 @@ export const analyzeCommand: CliCommand = {
       );
     } catch (e) {
       if (e instanceof ReasoningError && e.code === 'aborted') throw new CancelledError('analysis');
-      if (e instanceof ReasoningError) throw new UserError(e.message);
+      if (e instanceof ReasoningError) {
+        // --json promises an object on stdout: the failure is one, beside the one stderr line.
+        if (v.json) {
+          io.stdout(
+            JSON.stringify(
+              {
+                onset,
+                apex,
+                source: { kind: source.kind, label: source.label, endpoint: e.endpoint ?? null, model: source.kind === 'server' ? (v.model ?? 'mellm') : null },
+                lang,
+                task,
+                protocol: protocol ?? null,
+                map: { width: pair.mmc.width, height: pair.mmc.height, out: mapOut ?? null, nose: pair.mmc.nose, head: pair.mmc.head },
+                face: pair.face !== null,
+                warnings: pair.warnings,
+                text: null,
+                error: { code: e.code, message: e.message, status: e.status ?? null, attempts: e.attempts?.length ?? null },
+                parsed: null,
+              },
+              null,
+              2,
+            ) + '\n',
+          );
+        }
+        throw new UserError(e.message);
+      }
       throw e;
     }
     const parsed = parseAnswer(answer.text);

@@ -12,7 +12,9 @@ import { MellmServerClient, parseEndpointList } from '../core/reasoning/client';
 import { BuiltinReasoner } from '../core/reasoning/reasoner';
 import { ReasoningError, type ReasoningSource } from '../core/reasoning/source';
 import { parseSourceChoice, regionTextFromFlags } from './regionTextOptions';
-import { UsageError, UserError, type CliCommand, type CliIO, parseOptions } from './types';
+import { UsageError, UserError, type CliCommand, type CliIO } from './types';
+import { parseOptions } from './args';
+import { BATCH_EXIT_HELP, EXIT, batchExit } from './exitCodes';
 
 const USAGE =
   'bench DATASET --protocol casme2|casme3a|dfme-a|dfme-b|custom --out RUN_DIR [--source mellm|builtin|region-text] (--endpoint URL[,URL...] [--model NAME] | --offline) ' +
@@ -35,6 +37,12 @@ export const benchCommand: CliCommand = {
   name: ['bench'],
   usage: USAGE,
   summary: "Benchmark a model on a dataset with the paper's protocol; resumable; writes RUN_DIR/results.jsonl and report.{md,html}.",
+  help: [
+    'Rerun the same command to resume: clips with an answer are not asked again, failed ones are.',
+    'The API key is read from $MELLM_API_KEY. Maps come from (or go into) --maps CACHE, default RUN_DIR/maps.',
+    'A server failing every clip (HTTP 5xx, unreachable) stops the run after a streak (max(8, 2 x concurrency) clips in a row); what was recorded is kept.',
+    BATCH_EXIT_HELP,
+  ].join('\n'),
   async run(argv: string[], io: CliIO): Promise<number> {
     const parsed = parseOptions({
         args: argv,
@@ -160,7 +168,7 @@ export const benchCommand: CliCommand = {
     const s = result.summary;
     if (s.aborted) {
       io.stderr(`stopped: ${s.resumed + s.done}/${s.total} clips recorded in ${v.out}; rerun the same command to resume\n`);
-      return 130;
+      return EXIT.cancelled;
     }
     const m = result.evaluation.metrics;
     io.stdout(
@@ -170,6 +178,7 @@ export const benchCommand: CliCommand = {
     const mellm = result.evaluation.paper?.rows.find((r) => r.model === 'MELLM');
     if (mellm) io.stdout(`paper Table II, MELLM on ${result.evaluation.paper?.dataset}: UF1 ${mellm.uf1.toFixed(4)}  UAR ${mellm.uar.toFixed(4)}  ACC ${mellm.acc.toFixed(4)}\n`);
     if (result.report) io.stdout(`report: ${result.report.html}\n`);
-    return 0;
+    if (s.failed > 0) io.stderr(`${s.failed} of ${s.total} clip(s) failed (listed above, recorded in ${path.join(v.out, 'results.jsonl')}); rerun the same command to retry them\n`);
+    return batchExit(s.failed, s.total);
   },
 };

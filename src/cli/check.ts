@@ -2,12 +2,12 @@
 // compare every region claim of a saved answer (colour / direction / intensity / AU) with the motion
 // measured in that region of the pair: supported, contradicted or not checkable, with the measured values.
 import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { FaceModelError } from '../core/face';
 import { checkClaims, type ClaimCheckReport, type ClaimResult } from '../core/reasoning/claimCheck';
 import { measurePairMotion } from '../core/reasoning/pairMotion';
 import { ms, parseDevice, parseThreads, userErrors } from './pairOptions';
 import { UsageError, UserError, type CliCommand, type CliIO } from './types';
+import { parseCommandArgs } from './args';
 
 const USAGE = 'check ANSWER.txt ONSET APEX [--json] [--flow-in FLOW.flo] [--device auto|cpu|cuda] [--threads N]';
 
@@ -58,17 +58,7 @@ export const checkCommand: CliCommand = {
   usage: USAGE,
   summary: "Check a saved answer's region claims (colour, direction, intensity, AU) against the motion measured in the pair: supported / contradicted / not checkable.",
   async run(argv: string[], io: CliIO): Promise<number> {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args: argv,
-        options: { json: { type: 'boolean' }, 'flow-in': { type: 'string' }, device: { type: 'string' }, threads: { type: 'string' } },
-        allowPositionals: true,
-        strict: true,
-      });
-    } catch (e) {
-      throw new UsageError(`${(e as Error).message.split('\n')[0]} (usage: mellm ${USAGE})`);
-    }
+    const parsed = parseCommandArgs(argv, { json: { type: 'boolean' }, 'flow-in': { type: 'string' }, device: { type: 'string' }, threads: { type: 'string' } });
     if (parsed.positionals.length !== 3) {
       throw new UsageError(`expected ANSWER.txt ONSET APEX, got ${parsed.positionals.length} argument(s) (usage: mellm ${USAGE})`);
     }

@@ -1,6 +1,6 @@
 // `mellm dataset scan DIR` and `mellm dataset mmc DIR --out CACHE`: read a dataset folder, and turn it into
 // MMC-Maps with a resumable cache.
-import { parseArgs } from 'node:util';
+import { parseCommandArgs, type OptionSpec } from './args';
 import { type BatchProgress, type BatchSummary, runDatasetMmc } from '../core/dataset/batch';
 import { DEFAULT_RENDER, engineForDevice } from '../core/dataset/engine';
 import { scanDataset } from '../core/dataset/scan';
@@ -8,16 +8,11 @@ import { DatasetError, type ScanResult } from '../core/dataset/types';
 import { MediaError } from '../core/mediaError';
 import { nativeInfo, type Device } from '../core/native';
 import { UsageError, UserError, type CliCommand, type CliIO } from './types';
+import { BATCH_EXIT_HELP, EXIT, batchExit } from './exitCodes';
 
-type Options = NonNullable<NonNullable<Parameters<typeof parseArgs>[0]>['options']>;
-
-function parse<T extends Options>(argv: string[], options: T): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
-  try {
-    const r = parseArgs({ args: argv, allowPositionals: true, options });
-    return { values: r.values as Record<string, string | boolean | undefined>, positionals: r.positionals };
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
+function parse<T extends OptionSpec>(argv: string[], options: T): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
+  const r = parseCommandArgs(argv, options);
+  return { values: r.values as Record<string, string | boolean | undefined>, positionals: r.positionals };
 }
 
 async function scanOrFail(dir: string): Promise<ScanResult> {
@@ -96,6 +91,12 @@ export const datasetMmcCommand: CliCommand = {
   name: ['dataset', 'mmc'],
   usage: 'dataset mmc DIR --out CACHE [--jobs N] [--device auto|cpu|cuda] [--json]',
   summary: 'MMC-Maps for every clip of a dataset into CACHE (resumable: a rerun does only missing or changed clips); failures in CACHE/summary.json.',
+  help: [
+    '--jobs N     clips computed at once (default 1: the flow already uses every core; on a GPU, clips are batched)',
+    '--device     where TV-L1 runs (auto: a usable CUDA device, else the CPU)',
+    'Cached maps are checked against the size and SHA-256 their manifest records; a bad one is computed again.',
+    BATCH_EXIT_HELP,
+  ].join('\n'),
   async run(argv: string[], io: CliIO): Promise<number> {
     const { values, positionals } = parse(argv, {
       out: { type: 'string' },
@@ -134,7 +135,7 @@ export const datasetMmcCommand: CliCommand = {
       throw e;
     }
     io.stdout(values.json ? JSON.stringify(summary, null, 1) + '\n' : formatSummary(summary));
-    if (summary.status === 'cancelled') return 130;
-    return summary.failed > 0 ? 1 : 0;
+    if (summary.status === 'cancelled') return EXIT.cancelled;
+    return batchExit(summary.failed, summary.total);
   },
 };

@@ -3,7 +3,8 @@
 import { compareRuns } from '../core/bench/compare';
 import { evaluateRun, evaluationJson, type RunEvaluation } from '../core/bench/evaluate';
 import { runNotes, sourceLabel, writeReport } from '../core/bench/report';
-import { UsageError, UserError, type CliCommand, type CliIO, parseOptions } from './types';
+import { UsageError, UserError, type CliCommand, type CliIO } from './types';
+import { parseOptions } from './args';
 
 const f4 = (x: number | null): string => (x === null ? '   —  ' : x.toFixed(4));
 

@@ -3,7 +3,9 @@ import { exportLlamaFactory, parseProtocol, parseSplitSpec } from '../core/expor
 import { DatasetError } from '../core/dataset/types';
 import { MediaError } from '../core/mediaError';
 import type { Device } from '../core/native';
-import { UsageError, UserError, type CliCommand, type CliIO, parseOptions } from './types';
+import { UsageError, UserError, type CliCommand, type CliIO } from './types';
+import { parseOptions } from './args';
+import { BATCH_EXIT_HELP, EXIT } from './exitCodes';
 
 const DEVICES = ['auto', 'cpu', 'cuda'];
 
@@ -12,6 +14,7 @@ export const exportCommand: CliCommand = {
   usage:
     'export DATASET --format llamafactory --out DIR [--lang zh|en] [--mer-ratio R] [--split train=0.8,val=0.1,test=0.1] [--protocol casme2|casme3a|dfme] [--jobs N] [--device auto|cpu|cuda] [--json]',
   summary: 'build the MEU/MER instruction dataset (MMC-Maps + FGMU prompts + grounded answers) for LLaMA-Factory',
+  help: BATCH_EXIT_HELP,
   async run(argv: string[], io: CliIO): Promise<number> {
     const parsed = parseOptions({
         args: argv,
@@ -72,7 +75,9 @@ export const exportCommand: CliCommand = {
         for (const f of report.failures) io.stdout(`failed: ${f.clip}: ${f.message}\n`);
         io.stdout(`${report.excluded.length} clip(s) excluded; dataset_info.json and export-report.json written in ${v.out}\n`);
       }
-      return report.failures.length > 0 ? 1 : 0;
+      if (report.failures.length === 0) return EXIT.ok;
+      const exported = Object.values(report.splits).reduce((n, s) => n + s.meu, 0);
+      return exported === 0 ? EXIT.allFailed : EXIT.someFailed;
     } catch (e) {
       if (e instanceof DatasetError || e instanceof MediaError) throw new UserError(e.message);
       throw e;

@@ -4,7 +4,8 @@
 import { detectFace, FaceModelError, LANDMARK_MODELS, type FaceResult, type LandmarkModel } from '../core/face';
 import { loadImage } from '../core/image';
 import { MediaError } from '../core/mediaError';
-import { UsageError, UserError, type CliCommand, type CliIO, parseOptions } from './types';
+import { UsageError, UserError, type CliCommand, type CliIO } from './types';
+import { parseOptions } from './args';
 
 const round = (v: number): number => Math.round(v * 100) / 100;
 

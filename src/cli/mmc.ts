@@ -42,6 +42,12 @@ export const mmcCommand: CliCommand = {
   usage: USAGE,
   summary:
     "MMC-Map of an onset/apex pair as the authors' preprocess.py makes it: TV-L1 flow (or --flow-in), head motion (mean flow of the 11x11 window at int(nose)) removed, 30-degree direction colours over the grey onset; no face: the plain grey onset (--no-face uncompensated: the flow without compensation).",
+  help: [
+    '--nose X,Y            nose tip in onset pixels (a negative value is read as a number, e.g. --nose -5,10); default: found by the face model',
+    '--no-compensation     keep the head motion',
+    '--no-face grey|uncompensated   the map when no face is found: the plain grey onset (the authors\' result) or the uncompensated flow',
+    '--flow-in / --flow-out FLOW.flo   render from a given flow / also write the computed one',
+  ].join('\n'),
   async run(argv: string[], io: CliIO): Promise<number> {
     const t0 = performance.now();
     const { values, onset, apex } = parsePair(argv, OPTIONS, USAGE);

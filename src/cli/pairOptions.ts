@@ -1,10 +1,11 @@
 // Option parsing and output checks shared by `mellm flow` and `mellm mmc`.
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { ParseArgsConfig } from 'node:util';
 import { MediaError } from '../core/mediaError';
 import type { Device } from '../core/native';
 import { UsageError, UserError } from './types';
+import { parseCommandArgs } from './args';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -17,16 +18,7 @@ export const COMMON_OPTIONS = {
 
 /** parseArgs with one-line UsageErrors; exactly ONSET and APEX positionals. */
 export function parsePair<T extends Options>(argv: string[], options: T, usage: string) {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
-  } catch (e) {
-    // Node's messages can carry a second sentence about '--'; the first names the option.
-    const first = (e as Error).message.split('\n')[0];
-    const ambiguous = /^Option '(--[\w-]+)' argument is ambiguous/.exec(first);
-    const hint = ambiguous ? ` For a value that starts with '-', write ${ambiguous[1]}=VALUE (e.g. ${ambiguous[1]}=-2.5,3).` : '';
-    throw new UsageError(`${first}${hint} (usage: mellm ${usage})`);
-  }
+  const parsed = parseCommandArgs(argv, options);
   if (parsed.positionals.length !== 2) {
     throw new UsageError(`expected ONSET and APEX frames, got ${parsed.positionals.length} argument(s) (usage: mellm ${usage})`);
   }

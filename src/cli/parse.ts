@@ -4,7 +4,8 @@ import { readFile } from 'node:fs/promises';
 import { EMOTION_ZH } from '../core/emotions';
 import { auName } from '../core/facs';
 import { parseAnswer, type ParsedAnswer } from '../core/reasoning/parse';
-import { UsageError, UserError, type CliCommand, type CliIO, parseOptions } from './types';
+import { UsageError, UserError, type CliCommand, type CliIO } from './types';
+import { parseOptions } from './args';
 
 /** Stable JSON shape of a parse (also used by `mellm analyze --json`). */
 export function parsedJson(p: ParsedAnswer): Record<string, unknown> {

@@ -1,5 +1,4 @@
 // The contract every `mellm` subcommand implements.
-import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 export interface CliIO {
   stdout: (text: string) => void;
@@ -13,6 +12,8 @@ export interface CliCommand {
   name: string[];
   usage: string;
   summary: string;
+  /** More of `mellm <name> --help`: what the options mean, exit codes. */
+  help?: string;
   /** Resolves to the process exit code. Throw UsageError / UserError for user-caused failures. */
   run(argv: string[], io: CliIO): Promise<number>;
 }
@@ -30,14 +31,5 @@ export class UserError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'UserError';
-  }
-}
-
-/** node:util parseArgs, with its errors (unknown option, missing value) as one-line UsageErrors. */
-export function parseOptions<T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
-  try {
-    return parseArgs(config);
-  } catch (e) {
-    throw new UsageError((e as Error).message);
   }
 }

@@ -8,6 +8,7 @@
 // - Alpha is dropped, not composited (imread IMREAD_COLOR strips it the same way).
 // - EXIF orientation is applied (imread applies it too).
 import * as fs from 'node:fs/promises';
+import * as os from 'node:os';
 import sharp from 'sharp';
 import bmp from '@jimp/js-bmp';
 import type { GreyImage } from './native';
@@ -29,6 +30,81 @@ export interface LoadedImage {
   height: number;
   channels: 1 | 3;
   data: Uint8Array;
+  /** The file it was read from (for messages), when it came from one. */
+  file?: string;
+}
+
+// ---- Size limit: a frame's size is read from its header and checked before anything is decoded, so a
+// small file that claims 16000x16000 pixels is refused in milliseconds instead of taking the machine's memory.
+
+/**
+ * Memory one pixel of a frame pair costs on its way through the pipeline (decode, grey, the TV-L1 pyramid,
+ * the map): measured 118-123 bytes per pixel for `mellm mmc` on 0.3 to 4 megapixel pairs (peak RSS over
+ * a 16x16 run), rounded up. The flow is what needs it; a frame that fits is safe for every other step.
+ */
+export const PIPELINE_BYTES_PER_PIXEL = 128;
+
+export interface ImageLimits {
+  /** Memory the pipeline may use for one frame pair, MiB. */
+  memoryMiB: number;
+  /** How the user raises it, named in the message (`--memory-limit` in the CLI, a setting in VS Code). */
+  setting: string;
+}
+
+/** Half the machine's memory, at most 4 GiB (33 megapixels: a 5700x5700 frame), at least 256 MiB. */
+export function defaultMemoryLimitMiB(): number {
+  return Math.max(256, Math.min(4096, Math.floor(os.totalmem() / 2 / 2 ** 20)));
+}
+
+let limits: ImageLimits = { memoryMiB: defaultMemoryLimitMiB(), setting: '--memory-limit MiB' };
+
+/** Sets the process-wide limit (the CLI from its flag, the extension from its setting). */
+export function configureImageLimits(l: Partial<ImageLimits>): void {
+  if (l.memoryMiB !== undefined && !(Number.isFinite(l.memoryMiB) && l.memoryMiB > 0)) throw new RangeError(`memory limit must be a positive number of MiB, got ${l.memoryMiB}`);
+  limits = { ...limits, ...l };
+}
+
+export function imageLimits(): Readonly<ImageLimits> {
+  return limits;
+}
+
+/** The largest frame (width x height) the limit allows. */
+export function maxFramePixels(): number {
+  return Math.floor((limits.memoryMiB * 2 ** 20) / PIPELINE_BYTES_PER_PIXEL);
+}
+
+/** Largest encoded file worth reading: a frame at the limit, 16-bit RGBA, uncompressed, plus headers. */
+function maxFileBytes(): number {
+  return maxFramePixels() * 8 + 2 ** 20;
+}
+
+function mib(bytes: number): string {
+  return bytes >= 2 ** 30 ? `${(bytes / 2 ** 30).toFixed(1)} GiB` : `${Math.ceil(bytes / 2 ** 20)} MiB`;
+}
+
+/** Throws MediaError when a header's size cannot be or must not be decoded. */
+export function checkFrameSize(width: number, height: number, name: string): void {
+  if (!(Number.isInteger(width) && Number.isInteger(height) && width > 0 && height > 0)) {
+    throw new MediaError(name, `${name} has no valid size in its header (${width}x${height}): re-export or re-copy the file`);
+  }
+  const pixels = width * height;
+  const max = maxFramePixels();
+  if (pixels > max) {
+    throw new MediaError(
+      name,
+      `${name} is ${width}x${height} (${(pixels / 1e6).toFixed(1)} megapixels): a frame pair this size needs about ${mib(pixels * PIPELINE_BYTES_PER_PIXEL)} for the optical flow, ` +
+        `over the ${limits.memoryMiB} MiB memory limit (${(max / 1e6).toFixed(1)} megapixels); raise it with ${limits.setting} or scale the frames down`,
+    );
+  }
+}
+
+/** Width and height from a BMP header (BITMAPCOREHEADER or a later one; a negative height is top-down). */
+function bmpSize(buf: Uint8Array): { width: number; height: number } {
+  const v = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  const dib = buf.length >= 18 ? v.getUint32(14, true) : 0;
+  if (dib === 12 && buf.length >= 22) return { width: v.getUint16(18, true), height: v.getUint16(20, true) };
+  if (dib >= 16 && buf.length >= 26) return { width: v.getInt32(18, true), height: Math.abs(v.getInt32(22, true)) };
+  return { width: 0, height: 0 };
 }
 
 const FORMATS = 'JPEG, PNG, BMP, TIFF or WebP';
@@ -39,6 +115,8 @@ function isBmp(buf: Uint8Array): boolean {
 }
 
 function decodeBmp(buf: Buffer, name: string): LoadedImage {
+  const size = bmpSize(buf);
+  checkFrameSize(size.width, size.height, name);
   let bitmap: { width: number; height: number; data: Uint8Array };
   try {
     bitmap = bmp().decode(buf);
@@ -74,15 +152,18 @@ function decodeBmp(buf: Buffer, name: string): LoadedImage {
 async function decodeWithSharp(buf: Buffer, name: string): Promise<LoadedImage> {
   let meta: sharp.Metadata;
   try {
-    meta = await sharp(buf).metadata();
+    // Header only (no pixels are decoded), and without sharp's own pixel limit: ours comes next, with a message.
+    meta = await sharp(buf, { limitInputPixels: false }).metadata();
   } catch {
     throw new MediaError(name, `${name} is not an image in a supported format (${FORMATS}): check the file`);
   }
+  checkFrameSize(meta.width ?? 0, meta.height ?? 0, name);
   const sixteen = meta.depth === 'ushort' || meta.depth === 'short';
   // Palette images report 1-3 channels but hold colour; only true grey (1, or grey+alpha 2, and not palette) stays grey.
   const grey = (meta.channels === 1 || meta.channels === 2) && !meta.isPalette;
   try {
-    const { data, info } = await sharp(buf, { failOn: 'error', limitInputPixels: 1 << 28 })
+    // The decoder enforces the same limit, whatever the header said.
+    const { data, info } = await sharp(buf, { failOn: 'error', limitInputPixels: maxFramePixels() })
       .autoOrient()
       .removeAlpha()
       .toColourspace(grey ? (sixteen ? 'grey16' : 'b-w') : sixteen ? 'rgb16' : 'srgb')
@@ -123,11 +204,20 @@ export async function decodeImage(buf: Buffer, name = 'image'): Promise<LoadedIm
 export async function loadImage(file: string): Promise<LoadedImage> {
   let buf: Buffer;
   try {
+    const st = await fs.stat(file);
+    if (st.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+    if (st.size > maxFileBytes()) {
+      throw new MediaError(
+        file,
+        `${file} is ${mib(st.size)}, larger than any frame within the ${limits.memoryMiB} MiB memory limit could be: check the file, or raise the limit with ${limits.setting}`,
+      );
+    }
     buf = await fs.readFile(file);
   } catch (e) {
+    if (e instanceof MediaError) throw e;
     throw new MediaError(file, `cannot read image ${file}: ${describeFsError(e)}`);
   }
-  return decodeImage(buf, file);
+  return { ...(await decodeImage(buf, file)), file };
 }
 
 /**

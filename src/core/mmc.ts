@@ -109,14 +109,30 @@ export interface MmcResult {
 export const NO_NOSE_WARNING =
   'no nose point given and no face locator available: no head-motion compensation (pass a nose point to compensate)';
 
+/** The file an input came from, if any. */
+function pathOf(src: string | LoadedImage | FlowField | undefined): string | undefined {
+  if (typeof src === 'string') return src;
+  return src && 'file' in src && typeof src.file === 'string' ? src.file : undefined;
+}
+
 /** The path of a file input, else its label (MediaError.file). */
 function fileOf(src: string | LoadedImage | FlowField | undefined, unnamed: string): string {
-  return typeof src === 'string' ? src : unnamed;
+  return pathOf(src) ?? unnamed;
 }
 
 /** How messages name an input: "onset a.png" for a file, "the onset frame" for a decoded image. */
 function label(src: string | LoadedImage | FlowField | undefined, role: string, unnamed: string): string {
-  return typeof src === 'string' ? `${role} ${src}` : unnamed;
+  const file = pathOf(src);
+  return file !== undefined ? `${role} ${file}` : unnamed;
+}
+
+/** The native TV-L1 needs this many pixels each way (its pyramid and its 3x3 stencils). */
+export const MIN_FLOW_SIDE = 3;
+
+function checkFlowSize(img: LoadedImage, name: string, file: string): void {
+  if (img.width < MIN_FLOW_SIDE || img.height < MIN_FLOW_SIDE) {
+    throw new MediaError(file, `${name} is ${img.width}x${img.height}: the optical flow needs frames of at least ${MIN_FLOW_SIDE}x${MIN_FLOW_SIDE} pixels; give the full frames, not a thumbnail`);
+  }
 }
 
 async function load(src: string | LoadedImage): Promise<LoadedImage> {
@@ -172,6 +188,7 @@ export async function computePairFlow(opts: PairFlowOptions): Promise<PairFlowRe
   const apexName = label(opts.apex, 'apex', 'the apex frame');
   const [onset, apex] = await Promise.all([load(opts.onset), load(opts.apex)]);
   checkSameSize(onset, apex, onsetName, apexName, fileOf(opts.apex, apexName));
+  checkFlowSize(onset, onsetName, fileOf(opts.onset, onsetName));
   const t1 = performance.now();
   throwIfAborted(opts.signal);
   const g0 = toGrey(onset);
@@ -206,6 +223,7 @@ export async function computeMmc(opts: MmcOptions): Promise<MmcResult> {
   ]);
   const { width, height } = onset;
   if (apex) checkSameSize(onset, apex, onsetName, apexName, fileOf(opts.apex, apexName));
+  if (!given) checkFlowSize(onset, onsetName, fileOf(opts.onset, onsetName));
   if (given) {
     if (given.width !== width || given.height !== height) {
       throw new MediaError(

@@ -68,7 +68,8 @@ export interface ResultRecord {
   /** True when the stream ended before the model finished (cut answer, parsed as far as it goes). */
   incomplete?: boolean;
   stop?: string;
-  error?: { code: string; message: string };
+  /** Why the clip failed; `status` is the server's HTTP status when it answered with one. */
+  error?: { code: string; message: string; status?: number };
   attempts: number;
   endpoint?: string;
   ms: number;

@@ -92,7 +92,7 @@ export interface RunBenchOptions<C extends BenchClip> {
   onProgress?(p: BenchProgress): void;
   /** Called once per clip that failed for good (to log it). */
   onClipFailed?(clip: C, error: { code: string; message: string }): void;
-  /** Clips in a row that may fail with the server unreachable before the run stops (default max(8, 2 x concurrency)). */
+  /** Clips in a row that may fail with the server unreachable or answering 5xx before the run stops (default max(8, 2 x concurrency)). */
   maxUnreachableStreak?: number;
   /** Called when the file had a torn last line from a crash that was cut off. */
   onRecovered?(info: { truncatedBytes: number }): void;
@@ -122,6 +122,11 @@ export class BenchError extends Error {
 const FATAL: ReadonlySet<ReasoningErrorCode> = new Set(['no-endpoint', 'bad-endpoint', 'auth', 'model']);
 /** Errors meaning the server could not be reached at all (a streak of them stops the run). */
 const UNREACHABLE: ReadonlySet<string> = new Set(['connect-refused', 'connect-timeout', 'all-endpoints-down']);
+
+/** The server is down or broken for every request: unreachable, or answering 5xx (a streak stops the run). */
+function serverFailing(e: { code: string; status?: number }): boolean {
+  return UNREACHABLE.has(e.code) || (e.code === 'http' && e.status !== undefined && e.status >= 500);
+}
 /** Errors worth another attempt. */
 const RETRYABLE: ReadonlySet<ReasoningErrorCode> = new Set([
   'connect-refused',
@@ -255,7 +260,7 @@ export async function runBench<C extends BenchClip>(opts: RunBenchOptions<C>): P
       const message = e instanceof Error ? e.message : String(e);
       return { ...base0(clip), status: 'failed', predicted: null, error: { code: 'input', message }, attempts: 0, ms: Date.now() - started, at: '' };
     }
-    let lastError: { code: string; message: string } = { code: 'unknown', message: 'no attempt made' };
+    let lastError: { code: string; message: string; status?: number } = { code: 'unknown', message: 'no attempt made' };
     let cut: { text: string; stop: string; endpoint?: string; firstTokenMs?: number } | null = null;
     for (let attempt = 1; attempt <= retries + 1; attempt++) {
       if (stop.signal.aborted) return null;
@@ -280,7 +285,7 @@ export async function runBench<C extends BenchClip>(opts: RunBenchOptions<C>): P
         if (e instanceof ReasoningError) {
           if (e.code === 'aborted') return null;
           if (FATAL.has(e.code)) throw e;
-          lastError = { code: e.code, message: e.message };
+          lastError = { code: e.code, message: e.message, ...(e.status !== undefined ? { status: e.status } : {}) };
           if (!RETRYABLE.has(e.code)) break;
         } else {
           lastError = { code: 'error', message: e instanceof Error ? e.message : String(e) };
@@ -349,8 +354,9 @@ export async function runBench<C extends BenchClip>(opts: RunBenchOptions<C>): P
       }
       inFlight -= 1;
       if (!rec) return;
-      // A server that is down makes every clip fail slowly, one by one: stop after a streak instead.
-      if (rec.status === 'failed' && rec.error && UNREACHABLE.has(rec.error.code)) unreachableStreak += 1;
+      // A server that is down (or answers 5xx to everything) makes every clip fail slowly, one by one: stop
+      // after a streak instead.
+      if (rec.status === 'failed' && rec.error && serverFailing(rec.error)) unreachableStreak += 1;
       else if (rec.status === 'ok') unreachableStreak = 0;
       rec.at = new Date().toISOString();
       // The worker moves on while the line is fsynced (group commit); the clip counts once it is on disk.
@@ -371,7 +377,8 @@ export async function runBench<C extends BenchClip>(opts: RunBenchOptions<C>): P
       writes.add(write);
       void write.finally(() => writes.delete(write));
       if (unreachableStreak >= maxStreak && !fatal) {
-        fatal = new Error(`${unreachableStreak} clips in a row could not reach the server (${rec.error?.message ?? 'unreachable'}); check that it is running and rerun the same command to resume`);
+        const why = rec.error?.code === 'http' ? 'failed on the server' : 'could not reach the server';
+        fatal = new Error(`${unreachableStreak} clips in a row ${why} (${rec.error?.message ?? 'unreachable'}); check that it is running and its log, then rerun the same command to resume`);
         stop.abort();
         return;
       }

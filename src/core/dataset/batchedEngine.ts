@@ -5,7 +5,7 @@
 import { performance } from 'node:perf_hooks';
 import { greyToRgb, loadImage, toGrey, type RgbImage } from '../image';
 import { computeBatch, type BatchPair, type Device, type GreyImage, type TvL1Params } from '../native';
-import type { NoseLocator } from '../mmc';
+import { MIN_FLOW_SIDE, type NoseLocator } from '../mmc';
 import { nosePixel } from '../noseWindow';
 import type { MmcEngine, MmcEngineRequest, MmcEngineResult } from './batch';
 import { locateNoseTip } from '../face/nose';
@@ -99,6 +99,9 @@ export function batchedMmcEngine(opts: BatchedEngineOptions): MmcEngine {
     const apex = toGrey(apexImg);
     if (onset.width !== apex.width || onset.height !== apex.height) {
       throw new Error(`onset ${req.onsetPath} is ${onset.width}x${onset.height} but apex ${req.apexPath} is ${apex.width}x${apex.height}: frames must be the same size`);
+    }
+    if (onset.width < MIN_FLOW_SIDE || onset.height < MIN_FLOW_SIDE) {
+      throw new Error(`onset ${req.onsetPath} is ${onset.width}x${onset.height}: the optical flow needs frames of at least ${MIN_FLOW_SIDE}x${MIN_FLOW_SIDE} pixels`);
     }
     const found = await (opts.locateNose ?? locateNoseTip)(onsetImg, req.signal);
     // The renderer centres the window on int() of the point (preprocess.py); the point is reported as located.

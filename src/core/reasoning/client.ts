@@ -335,14 +335,15 @@ export class MellmServerClient implements ReasoningSource {
     return (this.coolUntil.get(ep.display) ?? 0) > this.now();
   }
 
-  /** Next endpoint round-robin, preferring ones neither tried in this request nor cooling down. */
-  private pick(tried: Set<string>): { ep: Endpoint; fresh: boolean } {
+  /** Next endpoint round-robin, preferring ones neither tried in this request nor cooling down; never one in `dead`. */
+  private pick(tried: Set<string>, dead: ReadonlySet<string>): { ep: Endpoint; fresh: boolean } | null {
     const n = this.endpoints.length;
+    const live = (e: Endpoint) => !dead.has(e.display);
     const tiers: ((e: Endpoint) => boolean)[] = [
-      (e) => !tried.has(e.display) && !this.isCooling(e),
-      (e) => !this.isCooling(e),
-      (e) => !tried.has(e.display),
-      () => true,
+      (e) => live(e) && !tried.has(e.display) && !this.isCooling(e),
+      (e) => live(e) && !this.isCooling(e),
+      (e) => live(e) && !tried.has(e.display),
+      live,
     ];
     for (let tier = 0; tier < tiers.length; tier++) {
       for (let i = 0; i < n; i++) {
@@ -354,8 +355,7 @@ export class MellmServerClient implements ReasoningSource {
         }
       }
     }
-    /* istanbul ignore next: tier 3 always matches */
-    return { ep: this.endpoints[0], fresh: false };
+    return null;
   }
 
   private setAside(ep: Endpoint, why: string): void {
@@ -434,9 +434,14 @@ export class MellmServerClient implements ReasoningSource {
     const dataUrl =
       this.input === 'image' ? `data:image/png;base64,${Buffer.from(req.mapPng.buffer, req.mapPng.byteOffset, req.mapPng.byteLength).toString('base64')}` : '';
     let retries = 0;
+    // Endpoints that refused this request for a reason of their own (key, model name): not asked again,
+    // but the others still are (a 401 from one replica is no reason to give up on the rest).
+    const dead = new Set<string>();
     for (let attempt = 1; attempt <= this.opts.maxAttempts; attempt++) {
       if (signal?.aborted) throw new ReasoningError('aborted', 'Analysis cancelled.');
-      const { ep, fresh } = this.pick(tried);
+      const picked = this.pick(tried, dead);
+      if (!picked) break;
+      const { ep, fresh } = picked;
       if (!fresh && attempt > 1) {
         const wait = this.backoffMs(retries++);
         this.log(`Retrying ${ep.display} in ${wait} ms (attempt ${attempt}/${this.opts.maxAttempts}).`);
@@ -455,11 +460,24 @@ export class MellmServerClient implements ReasoningSource {
       if (outcome.code === 'aborted') throw new ReasoningError('aborted', outcome.message, { endpoint: ep.display });
       failures.push({ endpoint: ep.display, code: outcome.code, message: outcome.message, status: outcome.status });
       if (!outcome.retriable) {
-        throw new ReasoningError(outcome.code, outcome.message, { endpoint: ep.display, status: outcome.status, attempts: failures });
+        const endpointSpecific = outcome.code === 'auth' || outcome.code === 'model';
+        if (!endpointSpecific || dead.size + 1 >= this.endpoints.length) {
+          throw new ReasoningError(outcome.code, this.refusedEverywhere(failures, outcome), { endpoint: ep.display, status: outcome.status, attempts: failures });
+        }
+        dead.add(ep.display);
       }
       this.setAside(ep, outcome.message);
     }
     throw this.exhausted(failures);
+  }
+
+  /** The message for a refusal that ends the request: the endpoint's own, plus what the others said. */
+  private refusedEverywhere(failures: readonly ReasoningAttempt[], last: AttemptFailure): string {
+    const others = failures.filter((f) => f !== failures[failures.length - 1] && f.endpoint !== failures[failures.length - 1].endpoint);
+    if (others.length === 0) return last.message;
+    const seen = new Map<string, ReasoningAttempt>();
+    for (const f of others) seen.set(f.endpoint, f);
+    return `${last.message.replace(/\.$/, '')} (also: ${[...seen.values()].map((f) => `${f.endpoint}: ${shortReason(f)}`).join('; ')}).`;
   }
 
   private exhausted(failures: ReasoningAttempt[]): ReasoningError {
@@ -660,6 +678,10 @@ function shortReason(f: ReasoningAttempt): string {
       return 'no first token';
     case 'http':
       return f.status ? `HTTP ${f.status}` : 'server error';
+    case 'auth':
+      return `key refused (HTTP ${f.status ?? 401})`;
+    case 'model':
+      return 'model not served (HTTP 404)';
     default:
       return f.code;
   }
