@@ -3,6 +3,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { ParseArgsConfig } from 'node:util';
 import { MediaError } from '../core/mediaError';
+import { removeStaleTempsOf } from '../core/atomicWrite';
 import type { Device } from '../core/native';
 import { UsageError, UserError } from './types';
 import { parseCommandArgs } from './args';
@@ -65,6 +66,8 @@ export async function checkWritable(file: string, option: string): Promise<void>
   }
   const st = await fs.stat(file).catch(() => undefined);
   if (st?.isDirectory()) throw new UserError(`${option} ${file}: is a folder, give a file name`);
+  // What an earlier run of this command left when it was killed mid-write.
+  await removeStaleTempsOf(file);
 }
 
 /** Runs `fn`, turning user-caused failures from src/core into one-line UserErrors. */

@@ -26,3 +26,51 @@ export async function writeFileAtomic(file: string, data: Uint8Array | string): 
     throw new MediaError(file, `cannot write ${file}: ${describeFsError(e)} (check that the folder exists and is writable)`);
   }
 }
+
+// ---- Temp files left by a killed writer (kill -9, power loss): `.NAME.PID.RAND.tmp` beside NAME. ----
+
+const TEMP = /^\.(.*)\.(\d+)\.[0-9a-f]+\.tmp$/;
+
+/** Whether a process with this id runs on this machine (ours counts as alive; EPERM: alive, not ours). */
+function alive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes temp files that writeFileAtomic left in `dir` (and `depth` levels below) when its process was
+ * killed. Files of a writer that is still running are left alone (same-machine process ids: a folder that
+ * several machines write into at once keeps their temps until one of the writers here runs again).
+ * `only`: just the temps of that file name. Never throws; returns how many were removed.
+ */
+export async function removeStaleTemps(dir: string, depth = 2, only?: string): Promise<number> {
+  let removed = 0;
+  const sweep = async (d: string, level: number): Promise<void> => {
+    let entries: import('node:fs').Dirent[];
+    try {
+      entries = await fs.readdir(d, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      const p = path.join(d, e.name);
+      const m = TEMP.exec(e.name);
+      if (e.isFile() && m && (only === undefined || m[1] === only) && !alive(Number(m[2]))) {
+        await fs.rm(p, { force: true }).catch(() => undefined);
+        removed++;
+      } else if (e.isDirectory() && level < depth && only === undefined) await sweep(p, level + 1);
+    }
+  };
+  await sweep(dir, 0);
+  return removed;
+}
+
+/** Removes stale temps of one output file (a single-file command calls it before it writes). */
+export function removeStaleTempsOf(file: string): Promise<number> {
+  return removeStaleTemps(path.dirname(path.resolve(file)), 0, path.basename(file));
+}

@@ -202,6 +202,11 @@ export async function decodeImage(buf: Buffer, name = 'image'): Promise<LoadedIm
 
 /** Reads and decodes an image file. Throws MediaError naming the file when it is missing, unreadable or not an image. */
 export async function loadImage(file: string): Promise<LoadedImage> {
+  return { ...(await decodeImage(await readImageFile(file), file)), file };
+}
+
+/** The bytes of an image file, refused (MediaError naming it) when no frame within the limit could be that big. */
+export async function readImageFile(file: string): Promise<Buffer> {
   let buf: Buffer;
   try {
     const st = await fs.stat(file);
@@ -217,7 +222,7 @@ export async function loadImage(file: string): Promise<LoadedImage> {
     if (e instanceof MediaError) throw e;
     throw new MediaError(file, `cannot read image ${file}: ${describeFsError(e)}`);
   }
-  return { ...(await decodeImage(buf, file)), file };
+  return buf;
 }
 
 /**

@@ -10,7 +10,8 @@ import { performance } from 'node:perf_hooks';
 import { writeFileAtomic } from '../core/atomicWrite';
 import { decodeFlo, encodeFlo } from '../core/flo';
 import { detectFace, type FaceResult } from '../core/face';
-import { decodeImage, encodePng, type LoadedImage } from '../core/image';
+import { decodeImage, encodePng, readImageFile, type LoadedImage } from '../core/image';
+import { digestOf, type FileDigest } from '../core/dataset/cache';
 import { computeMmc } from '../core/mmc';
 import { OPENCV_TVL1_DEFAULTS, renderMmcNative, type Device, type FlowField, type TvL1Params } from '../core/native';
 import type { NoseSensitivity } from '../core/noseWindow';
@@ -68,7 +69,14 @@ interface CacheMeta {
   /** Absent in entries written before the region-text lane: such an entry is recomputed. */
   regionStats?: RegionStatsReport | null;
   warnings: string[];
+  /** Size and SHA-256 of the two PNGs: an entry whose files do not match is computed again. */
+  files?: { map: FileDigest; flow: FileDigest; flo: FileDigest };
 }
+
+const sameDigest = (b: Uint8Array, d: FileDigest | undefined): boolean => {
+  const g = digestOf(b);
+  return d !== undefined && g.bytes > 0 && g.bytes === d.bytes && g.sha256 === d.sha256;
+};
 
 export interface PipelineOptions {
   /** Folder for cached panel data; absent = no cache. */
@@ -115,7 +123,7 @@ function cacheFiles(dir: string, key: string) {
 /** The panel's data for a pair; cached by content. Rejects with the pipeline's MediaError for bad frames. */
 export async function loadClipData(onsetPath: string, apexPath: string, opts: PipelineOptions = {}): Promise<ClipData> {
   const t0 = performance.now();
-  const [onsetBytes, apexBytes] = await Promise.all([fs.readFile(onsetPath), fs.readFile(apexPath)]);
+  const [onsetBytes, apexBytes] = await Promise.all([readImageFile(onsetPath), readImageFile(apexPath)]);
   const key = cacheKey(onsetBytes, apexBytes, opts.params ?? {});
   const files = opts.cacheDir ? cacheFiles(opts.cacheDir, key) : null;
   let onsetImg: LoadedImage | undefined;
@@ -127,7 +135,7 @@ export async function loadClipData(onsetPath: string, apexPath: string, opts: Pi
     try {
       const [meta, mapPng, flowOnlyPng, flo] = await Promise.all([fs.readFile(files.meta, 'utf8'), fs.readFile(files.map), fs.readFile(files.flow), fs.readFile(files.flo)]);
       const m = JSON.parse(meta) as CacheMeta;
-      if (m.version === PANEL_CACHE_VERSION && m.regionStats !== undefined) {
+      if (m.version === PANEL_CACHE_VERSION && m.regionStats !== undefined && sameDigest(mapPng, m.files?.map) && sameDigest(flowOnlyPng, m.files?.flow) && sameDigest(flo, m.files?.flo)) {
         const [onset, apex] = await Promise.all([displayCopy(onsetBytes, onsetDecoded), displayCopy(apexBytes, apexDecoded)]);
         return { ...m, regionStats: m.regionStats, mapPng, flowOnlyPng, flow: decodeFlo(flo, files.flo), onset, apex, cached: true, ms: performance.now() - t0, key };
       }
@@ -169,6 +177,7 @@ export async function loadClipData(onsetPath: string, apexPath: string, opts: Pi
     displayCopy(onsetBytes, onsetDecoded),
     displayCopy(apexBytes, apexDecoded),
   ]);
+  const floBytes = encodeFlo(r.flow);
   const meta: CacheMeta = {
     version: PANEL_CACHE_VERSION,
     width: r.width,
@@ -181,13 +190,14 @@ export async function loadClipData(onsetPath: string, apexPath: string, opts: Pi
     motion,
     regionStats,
     warnings,
+    files: { map: digestOf(mapPng), flow: digestOf(flowOnlyPng), flo: digestOf(floBytes) },
   };
   if (files) {
     await fs.mkdir(path.dirname(files.meta), { recursive: true });
     // PNGs first, meta last: a reader only trusts an entry whose meta exists.
     await writeFileAtomic(files.map, mapPng);
     await writeFileAtomic(files.flow, flowOnlyPng);
-    await writeFileAtomic(files.flo, encodeFlo(r.flow));
+    await writeFileAtomic(files.flo, floBytes);
     await writeFileAtomic(files.meta, JSON.stringify(meta));
   }
   return { ...meta, regionStats, mapPng, flowOnlyPng, flow: r.flow, onset: onsetShow, apex: apexShow, cached: false, ms: performance.now() - t0, key };

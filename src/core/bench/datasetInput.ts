@@ -9,6 +9,7 @@ import { scanDataset } from '../dataset/scan';
 import type { Device } from '../native';
 import { measurePairMotion } from '../reasoning/pairMotion';
 import { DatasetError, type AuCode, type Clip, type ScanResult } from '../dataset/types';
+import { digestOf, type FileDigest } from '../dataset/cache';
 import { encodePng, loadRgb, type RgbImage } from '../image';
 import type { BenchDataset } from './job';
 import type { BenchInput, BenchProtocol } from './runDir';
@@ -118,7 +119,7 @@ export async function openBenchDataset(root: string, protocol: BenchProtocol, op
       clip: c,
     }));
   // Clip id -> cached map file, or the reason the map could not be made.
-  const maps = new Map<string, { file: string } | { error: string }>();
+  const maps = new Map<string, { file: string; png: FileDigest } | { error: string }>();
   return {
     root: scan.root,
     clips: benchClips,
@@ -148,7 +149,7 @@ export async function openBenchDataset(root: string, protocol: BenchProtocol, op
       for (const f of summary.failures) maps.set(f.id, { error: `MMC-Map failed: ${f.message}` });
       for (const c of selected) {
         const e = manifest.clips[c.id];
-        if (e) maps.set(c.id, { file: path.join(cache, e.map) });
+        if (e) maps.set(c.id, { file: path.join(cache, e.map), png: e.png });
       }
     },
     async loadInput(c: DatasetBenchClip, input: BenchInput, signal: AbortSignal): Promise<ClipInput> {
@@ -158,7 +159,13 @@ export async function openBenchDataset(root: string, protocol: BenchProtocol, op
       const m = maps.get(c.id);
       if (!m) throw new Error(`no MMC-Map was made for ${c.id} (the map phase did not reach it)`);
       if ('error' in m) throw new Error(m.error);
-      return { png: await fs.readFile(m.file) };
+      // Exactly the map the manifest describes, or nothing: an emptied or truncated file is never sent.
+      const png = await fs.readFile(m.file);
+      const got = digestOf(png);
+      if (!m.png || got.bytes !== m.png.bytes || got.sha256 !== m.png.sha256) {
+        throw new Error(`the cached MMC-Map ${m.file} of ${c.id} changed after it was made (${got.bytes} bytes, the manifest says ${m.png?.bytes ?? 'nothing'}); rerun to compute it again`);
+      }
+      return { png };
     },
   };
 }

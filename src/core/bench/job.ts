@@ -2,6 +2,7 @@
 // protocol's clips, build the prompt and config, run (or resume) over the dataset's inputs, then score
 // the run and write RUN_DIR/report.md + report.html.
 import * as path from 'node:path';
+import { removeStaleTemps } from '../atomicWrite';
 import type { Emotion } from '../emotions';
 import type { ReasoningSource } from '../reasoning/source';
 import { parseAnswer } from '../reasoning/parse';
@@ -101,6 +102,7 @@ export async function runBenchJob<C extends BenchClip>(opts: BenchJobOptions<C>)
   };
   // Refuse a mismatched run directory before spending time on maps.
   assertResumable(opts.out, config, opts.force);
+  await removeStaleTemps(opts.out, 0);
   if (opts.dataset.prepare) await opts.dataset.prepare(clips, input, opts.signal ?? new AbortController().signal);
   const summary = await runBench({
     runDir: opts.out,

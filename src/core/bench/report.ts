@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { FAILED, OTHER, UNPARSED, type AuMetrics, type EmotionMetrics } from './metrics';
 import type { RunEvaluation } from './evaluate';
 import { compareRuns, type RunGroup } from './compare';
-import { writeFileAtomic } from '../atomicWrite';
+import { removeStaleTemps, writeFileAtomic } from '../atomicWrite';
 import type { BenchInput, SourceConfig } from './runDir';
 
 /** HTML-escapes text for element content and double- or single-quoted attributes. */
@@ -429,6 +429,7 @@ export async function writeReport(
   fs.mkdirSync(outDir, { recursive: true });
   const markdown = path.join(outDir, 'report.md');
   const html = path.join(outDir, 'report.html');
+  await removeStaleTemps(path.dirname(markdown), 0);
   await writeFileAtomic(markdown, renderMarkdown(runs, generatedAt));
   await writeFileAtomic(html, renderHtml(runs, generatedAt));
   return { markdown, html };

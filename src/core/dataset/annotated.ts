@@ -9,7 +9,10 @@ import type { Clip, ClipError, FrameRef, SourceRef } from './types';
 export type RowValues = Partial<Record<Field, string>>;
 
 /** Where a row's frames are: the clip folder and its frame set, or why they cannot be found. */
-export type Located = { subject: string; clip: string; dir: string; frames: FrameSet } | { subject: string; clip: string; error: string };
+export type Located =
+  /** `warnings`: entries of the folder that were skipped (broken links), kept with the clip. */
+  | { subject: string; clip: string; dir: string; frames: FrameSet; warnings?: string[] }
+  | { subject: string; clip: string; error: string };
 
 export interface RowContext {
   dataset: string;
@@ -56,7 +59,7 @@ export async function rowsToClips(table: Table, header: HeaderMatch, ctx: RowCon
     const loc = await ctx.locate(values, source);
     const id = `${ctx.dataset}/${loc.subject}/${loc.clip}`;
     if ('error' in loc) return { id, source, message: `${where}: ${loc.error}` };
-    const warnings: string[] = [];
+    const warnings: string[] = [...(loc.warnings ?? [])];
     const onset = frameOrError(loc.frames, values.onset, 'onset', warnings);
     if (onset === null) return { id, source, message: `${where}: no onset frame given: fill in the onset column` };
     if ('error' in onset) return { id, source, message: `${where}: ${onset.error}` };

@@ -7,7 +7,7 @@ import { writeFileAtomic } from '../atomicWrite';
 import { encodeGreyPng, encodePng, toGrey, type RgbImage } from '../image';
 import { CancelledError, type Device, OPENCV_TVL1_DEFAULTS, type TvL1Params } from '../native';
 import { type ApexSpot, clipFrames, spotApex } from './apex';
-import { cachePaths, canonicalJson, DATASET_MMC_VERSION, fileSha, mapKey, readCached, removeStaleTemps, sha256, writeCached } from './cache';
+import { cachePaths, canonicalJson, DATASET_MMC_VERSION, fileSha, mapKey, readCached, removeStaleTemps, sha256, writeCached, type FileDigest } from './cache';
 import { runPool } from './pool';
 import type { Clip, FrameRef, ScanResult } from './types';
 
@@ -82,6 +82,8 @@ export interface ManifestEntry {
   /** Relative to the cache folder. */
   map: string;
   meta: string;
+  /** Size and SHA-256 of the map file: readers check them before using it. */
+  png: FileDigest;
   onset: FrameRef;
   apex: FrameRef;
   /** Present when the apex was spotted: where its curve is stored. */
@@ -134,6 +136,7 @@ interface MapMeta {
   nosePixel?: unknown;
   warnings: string[];
   timingsMs?: Record<string, number>;
+  png?: FileDigest;
 }
 
 const FLUSH_MS = 1000;
@@ -294,18 +297,19 @@ export async function runDatasetMmc(scan: ScanResult, opts: BatchOptions): Promi
       const key = mapKey({ version: DATASET_MMC_VERSION, onsetSha, apexSha, params, render });
       const paths = cachePaths(out, key);
       const hit = await readCached<MapMeta>(paths);
-      const entry = (meta: MapMeta): ManifestEntry => ({
+      const entry = (meta: MapMeta & { png: FileDigest }): ManifestEntry => ({
         key,
         map: paths.relPng,
         meta: paths.relMeta,
+        png: meta.png,
         onset: clip.onset,
         apex: apex as FrameRef,
         ...(spotRel ? { spot: spotRel } : {}),
         output: meta.output ?? 'mmc',
         warnings: [...warnings, ...meta.warnings],
       });
-      if (hit) {
-        manifest.clips[clip.id] = entry(hit);
+      if (hit?.png) {
+        manifest.clips[clip.id] = entry({ ...hit, png: hit.png });
         counts.cached++;
         return;
       }
@@ -327,9 +331,9 @@ export async function runDatasetMmc(scan: ScanResult, opts: BatchOptions): Promi
       const write = (async (): Promise<void> => {
         try {
           const png = res.output === 'grey-onset' ? await encodeGreyPng(toGrey(res.map)) : await encodePng(res.map);
-          await writeCached(paths, png, meta);
+          const written = await writeCached(paths, png, meta);
           opts.afterWrite?.(clip.id);
-          manifest.clips[clip.id] = entry(meta);
+          manifest.clips[clip.id] = entry(written);
           if (res.cached) counts.cached++;
           else {
             counts.computed++;

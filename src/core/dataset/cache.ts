@@ -1,6 +1,7 @@
 // Content-addressed MMC-Map cache: key = hash(algorithm version, onset bytes, apex bytes, flow params,
 // render options). Files live under OUT/maps/<2 hex>/<key>.png + <key>.json; a map counts as cached only when
-// its .json (written after the .png) exists, so a kill between the two writes just redoes the clip.
+// its .json (written after the .png) exists AND the .png still has the size and SHA-256 that .json records,
+// so a kill between the two writes, a truncated or emptied copy, or an edited file just redoes the clip.
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
@@ -49,57 +50,47 @@ export function cachePaths(out: string, key: string): CachePaths {
   return { png: path.join(out, relPng), meta: path.join(out, relMeta), relPng, relMeta };
 }
 
-/** The cached entry's metadata, or null when the map is not (completely) cached. */
-export async function readCached<T>(p: CachePaths): Promise<T | null> {
+/** What the metadata records of the map file, so a damaged copy is never taken for a cached map. */
+export interface FileDigest {
+  bytes: number;
+  sha256: string;
+}
+
+export function digestOf(data: Uint8Array): FileDigest {
+  return { bytes: data.byteLength, sha256: sha256(data) };
+}
+
+/** Whether `file` holds exactly the bytes `want` describes (size first: a cheap stat rules most damage out). */
+export async function matchesDigest(file: string, want: FileDigest | undefined): Promise<boolean> {
+  if (!want || typeof want.bytes !== 'number' || typeof want.sha256 !== 'string') return false;
   try {
-    const meta = JSON.parse(await fs.readFile(p.meta, 'utf8')) as T;
-    await fs.access(p.png);
-    return meta;
+    const st = await fs.stat(file);
+    if (!st.isFile() || st.size !== want.bytes || want.bytes === 0) return false;
+    return sha256(await fs.readFile(file)) === want.sha256;
+  } catch {
+    return false;
+  }
+}
+
+/** The cached entry's metadata, or null when the map is not (completely, intactly) cached. */
+export async function readCached<T extends { png?: FileDigest }>(p: CachePaths): Promise<T | null> {
+  let meta: T;
+  try {
+    meta = JSON.parse(await fs.readFile(p.meta, 'utf8')) as T;
   } catch {
     return null;
   }
+  // Entries from before digests were recorded have none: they are recomputed once.
+  return meta !== null && typeof meta === 'object' && (await matchesDigest(p.png, meta.png)) ? meta : null;
 }
 
-export async function writeCached(p: CachePaths, png: Uint8Array, meta: unknown): Promise<void> {
+/** Writes the map, then its metadata with the map's digest (the metadata is what makes it count as cached). */
+export async function writeCached<T extends object>(p: CachePaths, png: Uint8Array, meta: T): Promise<T & { png: FileDigest }> {
   await fs.mkdir(path.dirname(p.png), { recursive: true });
+  const full = { ...meta, png: digestOf(png) };
   await writeFileAtomic(p.png, png);
-  await writeFileAtomic(p.meta, JSON.stringify(meta));
+  await writeFileAtomic(p.meta, JSON.stringify(full));
+  return full;
 }
 
-const TEMP = /^\..*\.(\d+)\.[0-9a-f]+\.tmp$/;
-
-function alive(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/**
- * Remove temp files a killed run left behind (writeFileAtomic names them .NAME.PID.RAND.tmp). Files of a
- * writer that is still running are left alone.
- */
-export async function removeStaleTemps(out: string): Promise<number> {
-  let removed = 0;
-  const sweep = async (dir: string, depth: number): Promise<void> => {
-    let entries: import('node:fs').Dirent[];
-    try {
-      entries = await fs.readdir(dir, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const e of entries) {
-      const p = path.join(dir, e.name);
-      const m = TEMP.exec(e.name);
-      if (e.isFile() && m && !alive(Number(m[1]))) {
-        await fs.rm(p, { force: true });
-        removed++;
-      } else if (e.isDirectory() && depth < 2) await sweep(p, depth + 1);
-    }
-  };
-  await sweep(out, 0);
-  return removed;
-}
+export { removeStaleTemps } from '../atomicWrite';

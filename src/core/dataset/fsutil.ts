@@ -1,12 +1,27 @@
 // Directory listing that survives symlink loops, dangling links and unreadable folders.
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
+import { describeFsError } from '../mediaError';
 
 export interface Listing {
   dirs: string[];
   files: string[];
   /** Why the folder or an entry could not be read; empty when all was fine. */
   problems: string[];
+  /** Set when the folder itself could not be read (then dirs and files are empty). */
+  unreadable?: string;
+}
+
+/** One line for a folder that cannot be listed, with what to do (no raw EACCES). */
+export function folderProblem(dir: string, e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  const fix =
+    code === 'EACCES' || code === 'EPERM'
+      ? ': give your user read and execute permission on it (chmod), or leave it out of the dataset'
+      : code === 'ENOENT'
+        ? ': it was moved or deleted during the scan'
+        : '';
+  return `cannot read folder ${dir}: ${describeFsError(e)}${fix}`;
 }
 
 /** Names of sub-folders and files in `dir`, symlinks resolved (dangling ones reported, not thrown). */
@@ -16,7 +31,8 @@ export async function listDir(dir: string): Promise<Listing> {
   try {
     entries = await fs.readdir(dir, { withFileTypes: true });
   } catch (e) {
-    out.problems.push(`cannot read folder ${dir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    out.unreadable = folderProblem(dir, e);
+    out.problems.push(out.unreadable);
     return out;
   }
   for (const e of entries) {
@@ -29,7 +45,9 @@ export async function listDir(dir: string): Promise<Listing> {
         if (st.isDirectory()) out.dirs.push(e.name);
         else if (st.isFile()) out.files.push(e.name);
       } catch (err) {
-        out.problems.push(`skipped ${path.join(dir, e.name)}: ${(err as NodeJS.ErrnoException).code === 'ELOOP' ? 'symlink loop' : 'broken symlink'}`);
+        const code = (err as NodeJS.ErrnoException).code;
+        const why = code === 'ELOOP' ? 'symlink loop' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : 'broken symlink';
+        out.problems.push(`skipped ${path.join(dir, e.name)}: ${why}`);
       }
     }
   }
@@ -69,7 +87,7 @@ export async function walkDirs(
     try {
       real = await fs.realpath(dir);
     } catch (e) {
-      warnings.push(`skipped ${dir}: ${(e as NodeJS.ErrnoException).code === 'ELOOP' ? 'symlink loop' : (e as Error).message}`);
+      warnings.push(`skipped ${dir}: ${(e as NodeJS.ErrnoException).code === 'ELOOP' ? 'symlink loop' : describeFsError(e)}`);
       return;
     }
     if (seen.has(real)) {

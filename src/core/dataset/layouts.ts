@@ -105,18 +105,22 @@ export function layoutContext(layout: Layout, framesRoot: string, subjects: read
       if (!clip) return { subject, clip: clipCell || '?', error: `clip folder '${clipCell}' not found in ${subjectDir}` };
       let dir = path.join(subjectDir, clip);
       let listing = await list(dir);
-      if (listing.problems.length) return { subject, clip, error: listing.problems.join('; ') };
+      // An unreadable folder fails the clip; a broken link inside it is skipped (and said).
+      if (listing.unreadable) return { subject, clip, error: listing.unreadable };
+      const skipped = [...listing.problems];
       if (!listing.files.some(isImageName)) {
         const inner = layout.frameSubdirs.find((s) => listing.dirs.some((d) => d.toLowerCase() === s)) ?? (listing.dirs.length === 1 ? listing.dirs[0] : undefined);
         const innerName = inner && listing.dirs.find((d) => d.toLowerCase() === inner.toLowerCase());
         if (innerName) {
           dir = path.join(dir, innerName);
           listing = await list(dir);
+          if (listing.unreadable) return { subject, clip, error: listing.unreadable };
+          skipped.push(...listing.problems);
         }
       }
       const set = pickFrameSet(frameSets(dir, listing.files), layout.framePrefer);
-      if (!set) return { subject, clip, error: `no numbered frame images in ${dir}` };
-      return { subject, clip, dir, frames: set };
+      if (!set) return { subject, clip, error: `no numbered frame images in ${dir}${skipped.length ? ` (${skipped.join('; ')})` : ''}` };
+      return { subject, clip, dir, frames: set, ...(skipped.length ? { warnings: skipped } : {}) };
     },
   };
 }

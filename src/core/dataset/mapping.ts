@@ -117,7 +117,7 @@ export function mappingContext(root: string, m: DatasetMapping, dataset: string)
         listings.set(dir, p);
       }
       const listing = await p;
-      if (listing.problems.length) return { subject, clip, error: `${listing.problems.join('; ')} (frames pattern '${m.frames}' in ${MAPPING_FILE})` };
+      if (listing.unreadable) return { subject, clip, error: `${listing.unreadable} (frames pattern '${m.frames}' in ${MAPPING_FILE})` };
       // The file part with the row's values filled in, and {frame} as a number of any padding.
       const parts = fileTemplate.split(/\{frame(?::\d+)?\}/);
       const re = new RegExp('^' + parts.map((x) => escapeRe(fill(x, values))).join('(\\d+)') + '$', 'i');
@@ -127,8 +127,8 @@ export function mappingContext(root: string, m: DatasetMapping, dataset: string)
         const mm = re.exec(name);
         if (mm) entries.push([name, Number.parseInt(mm[1], 10)]);
       }
-      if (entries.length === 0) return { subject, clip, error: `no frames matching '${fileTemplate}' in ${dir}` };
-      return { subject, clip, dir, frames: buildFrameSet(dir, parts[0], entries) };
+      if (entries.length === 0) return { subject, clip, error: `no frames matching '${fileTemplate}' in ${dir}${listing.problems.length ? ` (${listing.problems.join('; ')})` : ''}` };
+      return { subject, clip, dir, frames: buildFrameSet(dir, parts[0], entries), ...(listing.problems.length ? { warnings: [...listing.problems] } : {}) };
     },
   };
 }

@@ -46,17 +46,19 @@ async function survey(root: string, warnings: string[]): Promise<Found> {
   return found;
 }
 
-async function tablesOf(files: readonly string[], warnings: string[]): Promise<Table[]> {
-  const out: Table[] = [];
+/** The readable tables, and why the others could not be read. */
+async function tablesOf(files: readonly string[]): Promise<{ tables: Table[]; unreadable: string[] }> {
+  const tables: Table[] = [];
+  const unreadable: string[] = [];
   for (const f of files) {
     try {
-      out.push(...(await readTables(f)));
+      tables.push(...(await readTables(f)));
     } catch (e) {
-      if (e instanceof DatasetError) warnings.push(e.message);
+      if (e instanceof DatasetError) unreadable.push(e.message);
       else throw e;
     }
   }
-  return out;
+  return { tables, unreadable };
 }
 
 function byName(a: string, b: string): number {
@@ -131,7 +133,10 @@ export async function scanDataset(rootIn: string, opts: ScanOptions = {}): Promi
   }
   if (opts.kind !== 'generic') {
     const found = await survey(root, warnings);
-    const tables = await tablesOf(found.tables.sort(byName), warnings);
+    const { tables, unreadable } = await tablesOf(found.tables.sort(byName));
+    // A sheet that cannot be read is not silently dropped: with no other sheet fitting a layout, it was
+    // most likely the annotation, and scanning on would turn a labelled dataset into an unlabelled one.
+    warnings.push(...unreadable);
     let nearMiss: { score: number; table: Table; layout: Layout } | undefined;
     for (const layout of LAYOUTS) {
       if (opts.kind !== undefined && opts.kind !== layout.kind) continue;
@@ -147,6 +152,12 @@ export async function scanDataset(rootIn: string, opts: ScanOptions = {}): Promi
     }
     // Subject folders of a known layout and a sheet that nearly fits: say exactly which column is missing.
     if (nearMiss) findHeader(nearMiss.table, nearMiss.layout.specs);
+    if (unreadable.length > 0) {
+      throw new DatasetError(
+        `${unreadable[0]}${unreadable.length > 1 ? ` (and ${unreadable.length - 1} more unreadable sheet(s))` : ''}; ` +
+          `fix or remove it (a dataset without annotations is scanned as generic folders), or name the annotation file in ${MAPPING_FILE}`,
+      );
+    }
     if (opts.kind !== undefined) {
       const layout = LAYOUTS.find((l) => l.kind === opts.kind) as Layout;
       throw new DatasetError(`${root} does not look like ${layout.title}: expected subject folders like '${layout.subjectDir.source}' and an annotation sheet`);

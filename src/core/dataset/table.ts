@@ -3,6 +3,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import ExcelJS from 'exceljs';
 import { DatasetError } from './types';
+import { describeFsError } from '../mediaError';
 
 export interface Table {
   file: string;
@@ -89,11 +90,61 @@ function cellText(cell: ExcelJS.Cell): string {
   }
 }
 
+/** Largest annotation file read (bytes on disk), and largest a workbook may unpack to: sheets are kilobytes. */
+export const MAX_TABLE_BYTES = 64 * 2 ** 20;
+export const MAX_WORKBOOK_UNPACKED_BYTES = 256 * 2 ** 20;
+
+/**
+ * What a zip's central directory says it holds: entry count and total unpacked size (ZIP64 sizes read as
+ * unknown = too big). null when there is no end-of-central-directory record. Read before exceljs unpacks a
+ * workbook, so a small file that unpacks to gigabytes is refused instead of filling memory.
+ */
+export function zipUnpackedSize(buf: Buffer): { entries: number; bytes: number } | null {
+  const min = Math.max(0, buf.length - 22 - 0xffff);
+  let eocd = -1;
+  for (let i = buf.length - 22; i >= min; i--) {
+    if (buf.readUInt32LE(i) === 0x06054b50) {
+      eocd = i;
+      break;
+    }
+  }
+  if (eocd < 0) return null;
+  const entries = buf.readUInt16LE(eocd + 10);
+  let off = buf.readUInt32LE(eocd + 16);
+  let bytes = 0;
+  for (let n = 0; n < entries; n++) {
+    if (off + 46 > buf.length || buf.readUInt32LE(off) !== 0x02014b50) return null;
+    const size = buf.readUInt32LE(off + 24);
+    bytes += size === 0xffffffff ? Number.POSITIVE_INFINITY : size;
+    off += 46 + buf.readUInt16LE(off + 28) + buf.readUInt16LE(off + 30) + buf.readUInt16LE(off + 32);
+  }
+  return { entries, bytes };
+}
+
+async function readBounded(file: string): Promise<Buffer> {
+  try {
+    const st = await fs.stat(file);
+    if (st.size > MAX_TABLE_BYTES) {
+      throw new DatasetError(`${file} is ${(st.size / 2 ** 20).toFixed(0)} MiB, too big for an annotation sheet (at most ${MAX_TABLE_BYTES / 2 ** 20} MiB): check that it is the annotation file`);
+    }
+    return await fs.readFile(file);
+  } catch (e) {
+    if (e instanceof DatasetError) throw e;
+    throw new DatasetError(`cannot read ${file}: ${describeFsError(e)}`);
+  }
+}
+
 /** Every worksheet of a workbook as string rows. Merged cells read as their top-left value (exceljs does this). */
 export async function readWorkbook(file: string): Promise<Table[]> {
   const wb = new ExcelJS.Workbook();
+  const buf = await readBounded(file);
+  const zip = zipUnpackedSize(buf);
+  if (!zip) throw new DatasetError(`cannot read ${file} as an .xlsx workbook (it is not a zip archive): save it as .xlsx or CSV and scan again`);
+  if (zip.bytes > MAX_WORKBOOK_UNPACKED_BYTES) {
+    throw new DatasetError(`${file} would unpack to more than ${MAX_WORKBOOK_UNPACKED_BYTES / 2 ** 20} MiB, far more than an annotation sheet: save the sheet alone as .xlsx or CSV`);
+  }
   try {
-    await wb.xlsx.readFile(file);
+    await wb.xlsx.load(buf as unknown as ArrayBuffer);
   } catch (e) {
     throw new DatasetError(
       `cannot read ${file} as an .xlsx workbook (${(e as Error).message}): save it as .xlsx or CSV and scan again`,
@@ -121,12 +172,7 @@ export async function readTables(file: string): Promise<Table[]> {
   if (ext === '.xls') {
     throw new DatasetError(`${file} is an old binary .xls workbook, which is not read: save it as .xlsx or CSV`);
   }
-  let text: string;
-  try {
-    text = await fs.readFile(file, 'utf8');
-  } catch (e) {
-    throw new DatasetError(`cannot read ${file}: ${(e as Error).message}`);
-  }
+  const text = (await readBounded(file)).toString('utf8');
   const rows = parseCsv(text, ext === '.tsv' ? '\t' : undefined).map((r) => r.map((c) => c.trim()));
   return [{ file, rows }];
 }

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { writeFileAtomic } from '../atomicWrite';
+import { removeStaleTemps, writeFileAtomic } from '../atomicWrite';
 import { isProtocolId, type ProtocolId } from '../emotions';
 import { runPool } from '../dataset/pool';
 import { scanDataset } from '../dataset/scan';
@@ -158,6 +158,7 @@ export async function exportLlamaFactory(datasetDir: string, opts: ExportOptions
 
   const imagesDir = path.join(opts.out, 'images');
   await mkdir(imagesDir, { recursive: true });
+  await removeStaleTemps(opts.out, 1);
   const done: { clip: Clip; image: string; answer: string }[] = [];
   let finished = 0;
   const jobs = opts.jobs ?? Math.max(1, os.availableParallelism?.() ?? os.cpus().length);
