@@ -2,15 +2,18 @@
 // through a pseudoterminal we drive ourselves, so we can check the target before launch, turn training
 // logs into a progress notification, and hand a served model's URL to the panel.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { JOB_KINDS, JobDefinitionError, clientHostFor, resolveJob, type JobSettings, type MellmTaskDefinition } from '../core/train/jobs';
-import { commandLine, preflight, shellQuote, type Target, type TargetExec, type TaskPlan } from '../core/train/launch';
+import { JOB_KINDS, JobDefinitionError, clientHostFor, needsHome, resolveJob, type JobSettings, type MellmTaskDefinition, type ResolveContext } from '../core/train/jobs';
+import { commandLine, preflight, shellQuote, stopJobScript, type Target, type TargetExec, type TaskPlan } from '../core/train/launch';
+import { CommandLineError, splitCommandLine } from '../core/train/shellWords';
 import { TrainProgressTracker, describeProgress } from '../core/train/progress';
 import { parseProgressLine } from '../core/bench/job';
 import type { ScanResult } from '../core/dataset/types';
 import { readFileSync } from 'node:fs';
-import { userSetting } from './settings';
+import { API_KEY_SECRET, userSetting } from './settings';
 import { t } from './l10n';
 
 export const TASK_TYPE = 'mellm';
@@ -35,7 +38,15 @@ function readSettings(): JobSettings {
 
 function mellmCommand(context: vscode.ExtensionContext, remote: boolean): string[] {
   const custom = String(userSetting<unknown>(vscode.workspace.getConfiguration('mellm'), 'jobs.cli', '') ?? '').trim();
-  if (custom) return custom.split(/\s+/);
+  if (custom) {
+    // Split as sh would ("C:/my tools/mellm" stays one word); every word is quoted again on the command line.
+    try {
+      return splitCommandLine(custom, 'mellm.jobs.cli');
+    } catch (e) {
+      if (e instanceof CommandLineError) throw new JobDefinitionError(e.message);
+      throw e;
+    }
+  }
   // Remote targets need their own install; here the bundled CLI runs under VS Code's own Node.
   return remote ? ['mellm'] : ['node', context.asAbsolutePath(path.join('dist', 'cli.js'))];
 }
@@ -58,12 +69,19 @@ class JobTerminal implements vscode.Pseudoterminal {
   readonly onDidClose = this.closeEmitter.event;
   private child: ChildProcess | undefined;
   private stopped = false;
+  /** Names the pid file the job writes on its target, so Stop can end it there too. */
+  private readonly jobId = randomBytes(6).toString('hex');
+  private plan: TaskPlan;
+  private target: Target;
 
   constructor(
-    private readonly plan: TaskPlan,
-    private readonly target: Target,
+    private readonly job: { def: MellmTaskDefinition; settings: JobSettings; ctx: ResolveContext; plan: TaskPlan; target: Target },
+    private readonly context: vscode.ExtensionContext,
     private readonly log: vscode.LogOutputChannel,
-  ) {}
+  ) {
+    this.plan = job.plan;
+    this.target = job.target;
+  }
 
   private print(text: string): void {
     this.writeEmitter.fire(text.replace(/\r?\n/g, '\r\n'));
@@ -78,7 +96,10 @@ class JobTerminal implements vscode.Pseudoterminal {
   }
 
   private stop(): void {
+    if (this.stopped) return;
     this.stopped = true;
+    // On a remote, ending the local ssh leaves the job running there: end it through the prefix first.
+    if (this.child && this.target.remotePrefix.length > 0) void runScript(this.target, stopJobScript(this.target, this.jobId));
     if (this.child?.pid) {
       try {
         process.kill(-this.child.pid, 'SIGTERM');
@@ -88,9 +109,41 @@ class JobTerminal implements vscode.Pseudoterminal {
     }
   }
 
+  /** `~/...` paths mean the target's home: look it up (on a remote, through the prefix) and plan again. */
+  private async withHome(): Promise<void> {
+    if (!needsHome(this.job.def, this.job.settings)) return;
+    const remote = this.target.remotePrefix.length > 0;
+    const home = remote ? (await runScript(this.target, 'printf %s "$HOME"')).stdout.trim() : os.homedir();
+    if (!home.startsWith('/')) {
+      this.print(`! could not read the home folder on ${this.target.remotePrefix.join(' ')}: ~ paths stay as written\n`);
+      return;
+    }
+    const r = resolveJob(this.job.def, this.job.settings, { ...this.job.ctx, home });
+    this.plan = r.plan;
+    this.target = r.target;
+  }
+
+  /** The serve job's key: the one the panel sends (SecretStorage), generated and stored when there is none. */
+  private async serveKey(): Promise<string> {
+    let key = await this.context.secrets.get(API_KEY_SECRET);
+    if (!key) {
+      key = randomBytes(24).toString('base64url');
+      await this.context.secrets.store(API_KEY_SECRET, key);
+      this.print('• generated an API key for this server and stored it as the MELLM server key (MELLM: Set Server API Key replaces it)\n');
+    }
+    return key;
+  }
+
   private async run(): Promise<void> {
     const exec: TargetExec = (script) => runScript(this.target, script);
     this.print(`MELLM: ${this.plan.label}\n`);
+    try {
+      await this.withHome();
+    } catch (e) {
+      this.print(`✗ ${(e as Error).message}\n`);
+      this.closeEmitter.fire(1);
+      return;
+    }
     const problems = await preflight(this.plan, this.target, exec);
     if (problems.length > 0) {
       for (const p of problems) this.print(`✗ ${p}\n`);
@@ -98,11 +151,17 @@ class JobTerminal implements vscode.Pseudoterminal {
       this.closeEmitter.fire(1);
       return;
     }
-    const line = commandLine(this.plan, this.target);
+    const line = commandLine(this.plan, this.target, this.jobId);
     this.log.info(`job ${this.plan.kind}: ${line.length > 400 ? line.slice(0, 400) + '…' : line}`);
     this.print(`$ ${this.plan.argv.map(shellQuote).join(' ')}\n`);
-    const child = spawn('sh', ['-c', line], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    // The key travels on stdin (through ssh to a remote): never in a command line, a log or the environment of the ssh.
+    const key = this.plan.key === 'stdin' ? await this.serveKey() : undefined;
+    const child = spawn('sh', ['-c', line], { detached: true, stdio: [key !== undefined ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
     this.child = child;
+    if (key !== undefined && child.stdin) {
+      child.stdin.on('error', () => undefined);
+      child.stdin.end(`${key}\n`);
+    }
     // Training and benchmark logs become a cancellable progress notification.
     const progressOf = progressReader(this.plan.kind);
     let report: ((text: string, fraction?: number) => void) | undefined;
@@ -118,8 +177,8 @@ class JobTerminal implements vscode.Pseudoterminal {
         if (p && report) report(p.message, p.fraction);
       }
     };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
     const done = new Promise<number>((resolve) => {
       child.on('error', (e) => {
         this.print(`\n✗ could not start the job: ${e.message}\n`);
@@ -142,30 +201,42 @@ class JobTerminal implements vscode.Pseudoterminal {
         },
       );
     }
-    if (this.plan.kind === 'serve' && this.plan.endpoint) void this.watchServer(this.plan.endpoint, done);
+    if (this.plan.kind === 'serve' && this.plan.endpoint) void this.watchServer(this.plan.endpoint, done, key);
     const code = await done;
     this.print(`\n${this.stopped ? 'stopped' : `exited with code ${code}`}\n`);
     if (this.plan.kind === 'benchmark' && reportHtml && !this.stopped && this.target.remotePrefix.length === 0) showReport(reportHtml);
     this.closeEmitter.fire(code);
   }
 
-  /** Once the server answers /v1/models, offer its URL to the panel (mellm.endpoints). */
-  private async watchServer(endpoint: string, done: Promise<number>): Promise<void> {
+  /** Once the server answers /v1/models, offer its URL to the panel; mellm.endpoints changes only if the user says so. */
+  private async watchServer(endpoint: string, done: Promise<number>, key: string | undefined): Promise<void> {
     let finished = false;
     void done.then(() => (finished = true));
     while (!finished && !this.stopped) {
       await new Promise((r) => setTimeout(r, 5000));
       try {
-        const res = await fetch(`${endpoint.replace(/\/$/, '')}/models`, { signal: AbortSignal.timeout(3000) });
+        const res = await fetch(`${endpoint.replace(/\/$/, '')}/models`, {
+          signal: AbortSignal.timeout(3000),
+          ...(key !== undefined ? { headers: { authorization: `Bearer ${key}` } } : {}),
+        });
         if (!res.ok) continue;
-        const cfg = vscode.workspace.getConfiguration('mellm');
-        const current = cfg.get<string[]>('endpoints', []);
-        if (!current.includes(endpoint)) await cfg.update('endpoints', [endpoint, ...current], vscode.ConfigurationTarget.Workspace);
-        this.print(`\n✓ server is up: ${endpoint} is now the panel's first endpoint (mellm.endpoints)\n`);
-        return;
       } catch {
-        // not up yet
+        continue; // not up yet
       }
+      const cfg = vscode.workspace.getConfiguration('mellm');
+      const current = userSetting<string[]>(cfg, 'endpoints', []);
+      if (current.includes(endpoint)) {
+        this.print(`\n✓ server is up: ${endpoint} (in mellm.endpoints)\n`);
+        return;
+      }
+      this.print(`\n✓ server is up: ${endpoint}\n`);
+      const use = t('Add to mellm.endpoints');
+      const choice = await vscode.window.showInformationMessage(t('MELLM: the served model answers at {0}. Use it in the panel?', endpoint), use, t('Not now'));
+      if (choice === use) {
+        await cfg.update('endpoints', [endpoint, ...current], vscode.ConfigurationTarget.Global);
+        this.print(`  ${endpoint} is now the panel's first endpoint (mellm.endpoints, user settings)\n`);
+      }
+      return;
     }
   }
 }
@@ -218,8 +289,9 @@ function toTask(context: vscode.ExtensionContext, def: MellmTaskDefinition, scop
     const d = resolved as unknown as MellmTaskDefinition;
     const s = readSettings();
     try {
-      const { plan, target } = resolveJob(d, s, { mellm: mellmCommand(context, s.remotePrefix !== ''), clientHost: clientHostFor(s.remotePrefix) });
-      return new JobTerminal(plan, target, log);
+      const ctx: ResolveContext = { mellm: mellmCommand(context, s.remotePrefix !== ''), clientHost: clientHostFor(s.remotePrefix) };
+      const { plan, target } = resolveJob(d, s, ctx);
+      return new JobTerminal({ def: d, settings: s, ctx, plan, target }, context, log);
     } catch (e) {
       const msg = e instanceof JobDefinitionError ? e.message : String(e);
       void vscode.window.showErrorMessage(`MELLM task: ${msg}`);

@@ -70,12 +70,17 @@ test('merge resolves to llamafactory-cli export', () => {
   assert.match(plan.files[0].content, /^adapter_name_or_path: saves\/lora$/m);
 });
 
-test('serve resolves to vllm serve, the key comes from the environment, and the endpoint is reported', () => {
+test('serve resolves to vllm serve on 127.0.0.1; the key comes from the environment, never the command line', () => {
   const plan = planServe({ ...SERVE_DEFAULTS, modelDir: 'saves/merged', apiKeyEnv: 'MELLM_API_KEY' }, 'gpu-box');
   const line = commandLine(plan, remote);
-  assert.match(line, /vllm serve saves\/merged --served-model-name mellm --host 0\.0\.0\.0 --port 8000 /);
-  assert.match(line, /--api-key "\$MELLM_API_KEY"/);
-  assert.equal(plan.endpoint, 'http://gpu-box:8000/v1');
+  assert.match(line, /VLLM_API_KEY="\$MELLM_API_KEY" && export VLLM_API_KEY && vllm serve saves\/merged --served-model-name mellm --host 127\.0\.0\.1 --port 8000 /);
+  assert.doesNotMatch(line, /--api-key|--trust-remote-code/);
+  assert.equal(plan.endpoint, 'http://127.0.0.1:8000/v1');
+  const open = planServe({ ...SERVE_DEFAULTS, host: '0.0.0.0' }, 'gpu-box');
+  assert.equal(open.endpoint, 'http://gpu-box:8000/v1');
+  assert.equal(open.key, 'stdin');
+  assert.match(commandLine(open, local), /IFS= read -r VLLM_API_KEY && export VLLM_API_KEY && vllm serve /);
+  assert.throws(() => planServe({ ...SERVE_DEFAULTS, apiKeyEnv: 'X"; touch PWNED; echo "' }), /not an environment variable name/);
 });
 
 test('export and benchmark run the mellm CLI', () => {

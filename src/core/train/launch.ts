@@ -3,7 +3,8 @@
 // and the tests share it; nothing here spawns a process except through the injected `exec`.
 import * as path from 'node:path';
 import { mergeConfig, trainConfig, trainEnv, type MergeOptions, type TrainOptions } from './llamafactory';
-import { serveArgs, serveEndpoint, type ServeOptions } from './vllm';
+import { ENV_NAME, VLLM_KEY_ENV, serveArgs, serveEndpoint, type ServeOptions } from './vllm';
+import { withSshOptions } from './shellWords';
 import { toFlatYaml } from './yaml';
 
 export type MellmTaskKind = 'export' | 'train' | 'merge' | 'serve' | 'benchmark';
@@ -16,6 +17,8 @@ export interface Target {
   remotePrefix: string[];
   /** Working folder on the target; generated configs are written there. */
   workdir: string;
+  /** ssh options for the job's own connection only (the serve job's port forward), not for checks or stop. */
+  sshOptions?: string[];
 }
 
 export interface PathCheck {
@@ -40,12 +43,21 @@ export interface TaskPlan {
   gpus: number;
   /** For serve: the endpoint the panel should use once it is up. */
   endpoint?: string;
+  /**
+   * For serve: where vLLM's key comes from. 'stdin': one line written to the job's standard input (the
+   * extension's stored key; stdin reaches a remote through ssh), or a variable already set on the target.
+   * Either way it is exported as VLLM_API_KEY and never appears in a command line.
+   */
+  key?: 'stdin' | { env: string };
 }
 
 const SAFE = /^[A-Za-z0-9_./:=@%+,-]+$/;
 
 export function shellQuote(a: ShellArg): string {
-  if (typeof a !== 'string') return `"$${a.env}"`;
+  if (typeof a !== 'string') {
+    if (!ENV_NAME.test(a.env)) throw new RangeError(`'${a.env}' is not an environment variable name (letters, digits and _, not starting with a digit)`);
+    return `"$${a.env}"`;
+  }
   if (a !== '' && SAFE.test(a)) return a;
   return `'${a.replace(/'/g, `'\\''`)}'`;
 }
@@ -54,9 +66,22 @@ function isRemote(t: Target): boolean {
   return t.remotePrefix.length > 0;
 }
 
-/** The inner shell script run on the target (in workdir): write configs, set env, run the program. */
-export function targetScript(plan: TaskPlan, target: Target): string {
+/** Where a running job records its process group on the target, relative to workdir (for stopJobScript). */
+export function jobPidFile(jobId: string): string {
+  if (!/^[A-Za-z0-9_-]+$/.test(jobId)) throw new RangeError(`bad job id '${jobId}'`);
+  return `.mellm-job-${jobId}.pid`;
+}
+
+/**
+ * The inner shell script run on the target (in workdir): write configs, set env, run the program.
+ * With `jobId` the script records its process id ($$: the session leader under sshd or setsid) so that
+ * stopping the task can end the job itself on a remote, not only the local ssh.
+ */
+export function targetScript(plan: TaskPlan, target: Target, jobId?: string): string {
   const steps: string[] = [`mkdir -p ${shellQuote(target.workdir)}`, `cd ${shellQuote(target.workdir)}`];
+  if (jobId !== undefined) steps.push(`echo $$ > ${shellQuote(jobPidFile(jobId))}`);
+  if (plan.key === 'stdin') steps.push(`IFS= read -r ${VLLM_KEY_ENV}`, `export ${VLLM_KEY_ENV}`);
+  else if (plan.key) steps.push(`${VLLM_KEY_ENV}=${shellQuote(plan.key)}`, `export ${VLLM_KEY_ENV}`);
   // Configs travel inside the command (base64): nothing to copy to a remote beforehand, and the same
   // script runs here or there. The files stay in workdir for the user to read.
   for (const f of plan.files) {
@@ -69,10 +94,20 @@ export function targetScript(plan: TaskPlan, target: Target): string {
 }
 
 /** The complete command line for a terminal on this machine. */
-export function commandLine(plan: TaskPlan, target: Target): string {
-  const script = targetScript(plan, target);
+export function commandLine(plan: TaskPlan, target: Target, jobId?: string): string {
+  const script = targetScript(plan, target, jobId);
   if (!isRemote(target)) return script;
-  return [...target.remotePrefix.map(shellQuote), shellQuote(script)].join(' ');
+  const prefix = target.sshOptions?.length ? withSshOptions(target.remotePrefix, target.sshOptions) : target.remotePrefix;
+  return [...prefix.map(shellQuote), shellQuote(script)].join(' ');
+}
+
+/**
+ * Run on the target (through the plain prefix) to stop a job started with `jobId`: TERM to its process
+ * group, then to the process alone when it leads none; the pid file goes. Silent when the job is gone.
+ */
+export function stopJobScript(target: Target, jobId: string): string {
+  const f = shellQuote(jobPidFile(jobId));
+  return `cd ${shellQuote(target.workdir)} 2>/dev/null; p=$(cat ${f} 2>/dev/null) && case "$p" in ''|*[!0-9]*) ;; *) kill -TERM -- "-$p" 2>/dev/null || kill -TERM "$p" 2>/dev/null;; esac; rm -f ${f}`;
 }
 
 export function planTrain(o: TrainOptions): TaskPlan {
@@ -110,10 +145,8 @@ export function planMerge(o: MergeOptions): TaskPlan {
 
 export function planServe(o: ServeOptions, clientHost = '127.0.0.1'): TaskPlan {
   const args: ShellArg[] = serveArgs(o);
-  if (o.apiKeyEnv) {
-    // The key is read from the target's environment, never written into the command.
-    const i = args.indexOf('--api-key');
-    args[i + 1] = { env: o.apiKeyEnv };
+  if (o.apiKeyEnv && !ENV_NAME.test(o.apiKeyEnv)) {
+    throw new RangeError(`mellm.serve.apiKeyEnv '${o.apiKeyEnv}' is not an environment variable name (letters, digits and _, not starting with a digit)`);
   }
   return {
     kind: 'serve',
@@ -125,6 +158,7 @@ export function planServe(o: ServeOptions, clientHost = '127.0.0.1'): TaskPlan {
     pathsToCheck: [{ path: o.modelDir, what: 'the merged model (run the merge task first)', setting: 'mellm.serve.modelDir' }],
     gpus: Math.max(1, o.tensorParallel),
     endpoint: serveEndpoint(o, clientHost),
+    key: o.apiKeyEnv ? { env: o.apiKeyEnv } : 'stdin',
   };
 }
 

@@ -32,6 +32,8 @@ export interface TrainOptions {
   deepspeed: string;
   /** GPUs per node for torchrun (FORCE_TORCHRUN); 1 = single process. */
   gpus: number;
+  /** Let transformers run Python code shipped with the model (trust_remote_code). Qwen2.5-VL does not need it. */
+  trustRemoteCode: boolean;
   /** Extra keys, written last; each must be a LLaMA-Factory / transformers argument. */
   extra: Record<string, Scalar>;
 }
@@ -61,6 +63,7 @@ export const PAPER_TRAIN_DEFAULTS: Readonly<TrainOptions> = Object.freeze({
   seed: 42,
   deepspeed: '',
   gpus: 1,
+  trustRemoteCode: false,
   extra: {},
 });
 
@@ -69,7 +72,7 @@ export function trainConfig(o: TrainOptions): Record<string, Scalar> {
     // model
     model_name_or_path: o.baseModel,
     image_max_pixels: o.imageMaxPixels,
-    trust_remote_code: true,
+    trust_remote_code: o.trustRemoteCode,
     // method
     stage: 'sft',
     do_train: true,
@@ -117,6 +120,7 @@ export interface MergeOptions {
   template: string;
   /** Shard size in GB. */
   exportSize: number;
+  trustRemoteCode?: boolean;
 }
 
 /** `llamafactory-cli export` config: folds the LoRA (vision encoder + LM) into full weights for vLLM. */
@@ -125,7 +129,7 @@ export function mergeConfig(o: MergeOptions): Record<string, Scalar> {
     model_name_or_path: o.baseModel,
     adapter_name_or_path: o.adapterDir,
     template: o.template,
-    trust_remote_code: true,
+    trust_remote_code: o.trustRemoteCode === true,
     export_dir: o.exportDir,
     export_size: o.exportSize,
     export_device: 'cpu',

@@ -23,8 +23,10 @@ function scalar(v: Scalar): string {
 export function toFlatYaml(map: Record<string, Scalar>, comments: Record<string, string> = {}): string {
   const lines: string[] = [];
   for (const [k, v] of Object.entries(map)) {
+    // A key is written as is: one that could end the line or start YAML syntax would inject config lines.
+    if (!/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(k)) throw new TypeError(`YAML key ${JSON.stringify(k)} is not a plain argument name`);
     if (v !== null && typeof v === 'object') throw new TypeError(`YAML key ${k} has a nested value`);
-    if (comments[k]) lines.push(`# ${comments[k]}`);
+    if (comments[k]) lines.push(`# ${comments[k].replace(/[\r\n]+/g, " ")}`);
     lines.push(`${k}: ${scalar(v)}`);
   }
   return lines.join('\n') + '\n';
