@@ -452,29 +452,40 @@ export class MellmPanel {
     const ctrl = new AbortController();
     const s = readSettings();
     const actions = this.errorActions(spec);
+    // The lane is this run's from now on: a second Analyze while the source is being made (the key is
+    // read asynchronously) replaces it, and only the current run of a lane may post into it.
+    let finish: (text: string | null) => void = () => undefined;
+    const run: LaneRun = { ctrl, kind: spec.kind, done: new Promise<string | null>((r) => (finish = r)) };
+    this.lanes.set(lane, run);
+    const current = () => this.lanes.get(lane) === run && !ctrl.signal.aborted;
     let source: ReasoningSource<RegionMotionReport>;
     let prompt: string;
     try {
       source = await this.sourceFor(spec);
       prompt = this.promptFor(spec, s.language, data);
     } catch (e) {
-      this.post({ type: 'streamError', clipId: view.clipId, lane, message: (e as Error).message, actions });
-      this.snapshot.lanes[lane] = { error: (e as Error).message, actions: actions.map((x) => x.id) };
+      if (current()) {
+        this.post({ type: 'streamError', clipId: view.clipId, lane, message: (e as Error).message, actions });
+        this.snapshot.lanes[lane] = { error: (e as Error).message, actions: actions.map((x) => x.id) };
+      }
       this.laneWaiters.forEach((w) => w(lane));
+      finish(null);
       return;
     }
+    if (!current()) return finish(null);
     // The server gets the prompt of mellm.language; the built-in reasoner answers in the UI's language.
     const lang = spec.kind === 'builtin' ? builtinLanguage() : s.language;
     const ui = uiLanguage();
     const label = spec.kind === 'builtin' ? t('Built-in FACS reasoner') : source.label;
-    const run: LaneRun = { ctrl, label, kind: spec.kind, done: Promise.resolve(null) };
-    run.done = runLane({
+    run.label = label;
+    void runLane({
       clipId: view.clipId,
       lane,
       source,
       label,
       request: { mapPng: data.mapPng, prompt, lang, task: 'meu', motion: data.motion ?? undefined },
       post: (m) => {
+        if (this.lanes.get(lane) !== run) return;
         if (m.type === 'streamDone') run.incomplete = m.incomplete;
         this.post(m);
       },
@@ -484,16 +495,17 @@ export class MellmPanel {
       labels: { lang: ui, unparsed: t('unparsed') },
       onOutcome: (o) => {
         if (spec.kind === 'server') panelEvents.serverOutcome.fire(o.ok ? { ok: true } : { ok: false, message: (o.error as Error).message, code: (o.error as { code?: string }).code });
-        if (!o.ok) this.snapshot.lanes[lane] = { label, error: (o.error as Error).message, actions: actions.map((x) => x.id) };
+        if (!o.ok && this.lanes.get(lane) === run) this.snapshot.lanes[lane] = { label, error: (o.error as Error).message, actions: actions.map((x) => x.id) };
       },
     }).then((text) => {
       if (text !== null) run.text = text;
-      this.snapshot.lanes[lane] = { ...this.snapshot.lanes[lane], label, text: text ?? undefined };
-      panelEvents.laneFinished.fire({ clipId: view.clipId, ref: view.ref, lane, kind: spec.kind, ok: text !== null });
+      if (this.lanes.get(lane) === run) {
+        this.snapshot.lanes[lane] = { ...this.snapshot.lanes[lane], label, text: text ?? undefined };
+        panelEvents.laneFinished.fire({ clipId: view.clipId, ref: view.ref, lane, kind: spec.kind, ok: text !== null });
+      }
       this.laneWaiters.forEach((w) => w(lane));
-      return text;
+      finish(text);
     });
-    this.lanes.set(lane, run);
   }
 
   /** Write the clip's report folder (frames, map, .flo, report.md with claim verdicts) under mellm-reports/. */

@@ -220,7 +220,37 @@ async function run() {
       assert.match(b.label, /127\.0\.0\.1/);
       assert.match(b.text, /厌恶/);
       assert.equal(chats, 1);
-      return { label: b.label, chars: b.text.length, status: api.status.state };
+      // Two quick Analyze messages: the first is replaced before it streams; one answer in the lane, not two interleaved.
+      const first = panel.analyze('b', { kind: 'server' });
+      const second = panel.analyze('b', { kind: 'server' });
+      await Promise.all([first, second]);
+      await panel.waitForLane('b', 30000);
+      assert.equal(chats, 2, 'one request for the two quick clicks');
+      assert.equal(panel.snapshot.lanes.b.text, b.text, 'the lane holds one whole answer');
+      // Neither the webview nor a workspace's settings can send the request (and the key) elsewhere.
+      let evilHits = 0;
+      const evil = http.createServer((req, res) => {
+        evilHits++;
+        res.writeHead(500).end();
+      });
+      await new Promise((r) => evil.listen(0, '127.0.0.1', r));
+      const evilUrl = `http://127.0.0.1:${evil.address().port}`;
+      const wsSettings = path.join(ws.uri.fsPath, '.vscode', 'settings.json');
+      fs.mkdirSync(path.dirname(wsSettings), { recursive: true });
+      try {
+        await panel.analyze('b', { kind: 'server', endpoint: evilUrl });
+        fs.writeFileSync(wsSettings, JSON.stringify({ 'mellm.endpoints': [evilUrl], 'mellm.jobs.cli': 'touch PWNED', 'mellm.jobs.remotePrefix': 'sh -c' }));
+        await new Promise((r) => setTimeout(r, 1500)); // the configuration reloads the file
+        await panel.analyze('b', { kind: 'server' });
+        await panel.waitForLane('b', 30000);
+        await api.status.refresh();
+      } finally {
+        fs.rmSync(wsSettings, { force: true });
+        evil.close();
+      }
+      assert.equal(evilHits, 0, 'nothing was sent to an endpoint outside the user settings');
+      assert.equal(chats, 3, 'the workspace setting did not redirect the request');
+      return { label: b.label, chars: b.text.length, status: api.status.state, evilHits };
     } finally {
       await cfg.update('endpoints', undefined, vscode.ConfigurationTarget.Global);
       await cfg.update('defaultReasoner', undefined, vscode.ConfigurationTarget.Global);
