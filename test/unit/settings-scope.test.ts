@@ -13,7 +13,7 @@ const pkg = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'),
 const props = pkg.contributes.configuration.properties;
 
 /** Settings that choose a destination for the key, a command, or a place to write. */
-const LOCKED = ['mellm.endpoints', 'mellm.cacheFolder', 'mellm.jobs.remotePrefix', 'mellm.jobs.workdir', 'mellm.jobs.cli', 'mellm.train', 'mellm.serve'];
+const LOCKED = ['mellm.endpoints', 'mellm.regionText.endpoints', 'mellm.cacheFolder', 'mellm.jobs.remotePrefix', 'mellm.jobs.workdir', 'mellm.jobs.cli', 'mellm.train', 'mellm.serve'];
 
 test('settings that redirect keys, commands or files are user/machine settings only', () => {
   for (const k of LOCKED) {
