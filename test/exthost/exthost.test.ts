@@ -47,6 +47,6 @@ test('extension-host suite in code-server\'s VS Code server', { skip: typeof too
   for (const x of result.results) process.stdout.write(`# ${x.ok ? 'ok' : 'FAIL'} ${x.name} (${x.ms} ms) ${x.detail ? JSON.stringify(x.detail) : x.error ?? ''}\n`);
   if (result.results.some((x) => !x.ok)) process.stdout.write(`# page console (last 40):\n${console.slice(-40).map((l) => '#   ' + l.slice(0, 300)).join('\n')}\n`);
   assert.deepEqual(result.results.filter((x) => !x.ok).map((x) => `${x.name}: ${x.error}`), []);
-  assert.equal(result.results.length, 13);
+  assert.equal(result.results.length, 14);
   assert.equal(code, 0);
 });

@@ -10,7 +10,7 @@ const vscode = require('vscode');
 
 const EXT_ID = 'mellm-studio.mellm-studio';
 const COMMANDS = [
-  'mellm.analyzeClip', 'mellm.computeDatasetMaps', 'mellm.openDataset', 'mellm.openClip', 'mellm.setApiKey', 'mellm.showLog', 'mellm.openSample',
+  'mellm.analyzeClip', 'mellm.computeDatasetMaps', 'mellm.openDataset', 'mellm.openClip', 'mellm.setApiKey', 'mellm.setRegionTextApiKey', 'mellm.showLog', 'mellm.openSample',
   'mellm.nextClip', 'mellm.previousClip', 'mellm.compare', 'mellm.exportReport', 'mellm.datasetReport',
 ];
 
@@ -292,6 +292,50 @@ async function run() {
     } finally {
       await cfg.update('endpoints', undefined, vscode.ConfigurationTarget.Global);
       await cfg.update('defaultReasoner', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+
+  await step('region-text lane: the clip\'s region statistics as text to its own server, the thinking left out', async () => {
+    const http = require('node:http');
+    const streams = path.join(__dirname, '..', '..', 'fixtures', 'answers', 'streams');
+    const sse = fs.readFileSync(path.join(streams, 'vllm-qwen3-regiontext.sse'), 'utf8');
+    const answer = fs.readFileSync(path.join(streams, 'vllm-qwen3-regiontext.txt'), 'utf8');
+    const bodies = [];
+    const server = http.createServer((req, res) => {
+      if (req.url !== '/v1/chat/completions') return res.writeHead(404).end();
+      let body = '';
+      req.on('data', (d) => (body += d));
+      req.on('end', () => {
+        bodies.push({ body: JSON.parse(body), auth: req.headers.authorization || '' });
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        res.end(sse);
+      });
+    });
+    await new Promise((r) => server.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${server.address().port}`;
+    const cfg = vscode.workspace.getConfiguration('mellm');
+    try {
+      await cfg.update('regionText.endpoints', [url], vscode.ConfigurationTarget.Global);
+      await cfg.update('regionText.model', 'Qwen/Qwen3-8B', vscode.ConfigurationTarget.Global);
+      const panel = api.panel();
+      await panel.analyze('c', { kind: 'region-text' });
+      await panel.waitForLane('c', 60000);
+      const c = panel.snapshot.lanes.c;
+      assert.ok(c && c.text, 'lane c has the answer');
+      assert.equal(c.text, answer, 'the answer without the thinking deltas');
+      assert.match(c.label, /^Region text @ http:\/\/127\.0\.0\.1:\d+ \(Qwen\/Qwen3-8B\)$/);
+      assert.equal(bodies.length, 1);
+      const msg = bodies[0].body.messages;
+      assert.equal(msg.length, 1);
+      assert.equal(typeof msg[0].content, 'string', 'text only, no image part');
+      assert.equal(msg[0].content.split('\n').filter((l) => l.startsWith('{')).length, 20, 'one line per region');
+      assert.equal(bodies[0].body.model, 'Qwen/Qwen3-8B');
+      assert.equal(bodies[0].auth, 'Bearer EMPTY', 'no region-text key stored: the MELLM key is not sent instead');
+      return { label: c.label, promptChars: msg[0].content.length, answerChars: c.text.length };
+    } finally {
+      await cfg.update('regionText.endpoints', undefined, vscode.ConfigurationTarget.Global);
+      await cfg.update('regionText.model', undefined, vscode.ConfigurationTarget.Global);
+      server.close();
     }
   });
 
