@@ -17,7 +17,7 @@ import { BuiltinReasoner } from '../core/reasoning/reasoner';
 import { collectAnswer, ReasoningError, type ReasoningLang, type ReasoningSource, type ReasoningTask } from '../core/reasoning/source';
 import { formatParsed, parsedJson } from './parse';
 import { checkWritable, ms, userErrors } from './pairOptions';
-import { ENV_RT_API_KEY, ENV_RT_ENDPOINTS, parseSourceChoice, regionTextFromFlags, type SourceChoice } from './regionTextOptions';
+import { ENV_RT_API_KEY, ENV_RT_ENDPOINTS, ENV_RT_MODEL, parseSourceChoice, regionTextFromFlags, type SourceChoice } from './regionTextOptions';
 import { UsageError, UserError, type CliCommand, type CliIO } from './types';
 import { parseCommandArgs } from './args';
 
@@ -45,7 +45,7 @@ export const analyzeCommand: CliCommand = {
   help: [
     `--endpoint URL[,URL...]   OpenAI-compatible servers (vllm serve), tried in turn (default $${ENV_ENDPOINTS}); the key comes from $${ENV_API_KEY}`,
     '--offline                 the built-in FACS reasoner (the default when no server is given)',
-    '--source region-text      a text LLM given the region statistics as text (its own --endpoint/--model; key in ${ENV_RT_API_KEY})',
+    `--source region-text      a text LLM given the region statistics as text (its own --endpoint/--model or $${ENV_RT_ENDPOINTS} / $${ENV_RT_MODEL}; key in $${ENV_RT_API_KEY}); --prompt-only prints the prompt, --no-thinking for Qwen3`,
     '--connect-timeout MS, --first-token-timeout MS, --idle-timeout MS   the server timeouts (10 s, 120 s, 30 s)',
     '--json                    one JSON object on stdout, also when the server fails (then with "error")',
     '--verbose                 the retries and set-aside endpoints on stderr',
