@@ -63,74 +63,17 @@ const HsvTables& hsvTables() {
   return tables;
 }
 
-// Step 5-8 for a flow in float32 (the usual case): (cu, cv) = flow - head, float32.
-void renderNarrow(const MmcInput& in, float headU, float headV, MmcOutput& out) {
-  const int w = in.w, h = in.h;
-  const size_t n = size_t(w) * h;
-  std::vector<float> mag(n);
-  std::vector<uint8_t> hue(n);
-  float magMin = INFINITY, magMax = -INFINITY;
-  for (size_t i = 0; i < n; i++) {
-    const float u = in.u[i] - headU;
-    const float v = in.v[i] - headV;
-    if (!std::isfinite(u) || !std::isfinite(v)) {
-      throw std::invalid_argument("the flow has a non-finite value at pixel (" + std::to_string(i % w) + ", " +
-                                  std::to_string(i / w) + ")");
-    }
-    const bool fused = mmc::vectorPathAt(i, n, mmc::kPolarBlock, kSimdMinElements);
-    const float m = magnitude(u, v, fused);
-    mag[i] = m;
-    hue[i] = uint8_t(hueIndex(mmc::angleDegViaRadians(v, u, fused)));
-    magMin = std::min(magMin, m);
-    magMax = std::max(magMax, m);
-  }
-  float scale, shift;
-  mmc::normalizeCoeffs(magMin, magMax, &scale, &shift);
-  const bool fusedNorm = n >= kSimdMinElements;
-  const HsvTables& tables = hsvTables();
-  const int simdCols = (w / kHsvSimdBlock) * kHsvSimdBlock;
-  for (int y = 0; y < h; y++) {
-    for (int x = 0; x < w; x++) {
-      const size_t i = size_t(y) * w + x;
-      const int g = in.grey[i];
-      uint8_t* o = out.rgb + i * 3;
-      if (!(mag[i] > magMin)) {  // the mask: no colour where the magnitude is the minimum
-        o[0] = o[1] = o[2] = uint8_t(g);
-        continue;
-      }
-      const int val = mmc::value8(mag[i], scale, shift, fusedNorm);
-      const uint8_t* rgb = (x < simdCols ? tables.trunc : tables.round)[hue[i]][val];
-      o[0] = uint8_t(std::min(255, g + rgb[0]));
-      o[1] = uint8_t(std::min(255, g + rgb[1]));
-      o[2] = uint8_t(std::min(255, g + rgb[2]));
-    }
-  }
-  out.magMin = magMin;
-  out.magMax = magMax;
+[[noreturn]] void nonFinite(size_t i, int w) {
+  throw std::invalid_argument("the flow has a non-finite value at pixel (" + std::to_string(i % w) + ", " +
+                              std::to_string(i / w) + ")");
 }
 
-// Step 5-8 in float64: preprocess.py's path when its mean is the float64 zero of an empty window.
-void renderWide(const MmcInput& in, MmcOutput& out) {
+// Step 7-8: the value (from the magnitude via `value8`), the mask (no colour at the minimum magnitude)
+// and the saturating add over the grey onset. M is float or double, as preprocess.py's arrays are.
+template <typename M, typename Value>
+void overlay(const MmcInput& in, const std::vector<M>& mag, const std::vector<uint8_t>& hue, M magMin, M magMax, Value value8,
+             MmcOutput& out) {
   const int w = in.w, h = in.h;
-  const size_t n = size_t(w) * h;
-  std::vector<double> mag(n);
-  std::vector<uint8_t> hue(n);
-  double magMin = INFINITY, magMax = -INFINITY;
-  for (size_t i = 0; i < n; i++) {
-    const double u = in.u[i], v = in.v[i];
-    if (!std::isfinite(u) || !std::isfinite(v)) {
-      throw std::invalid_argument("the flow has a non-finite value at pixel (" + std::to_string(i % w) + ", " +
-                                  std::to_string(i / w) + ")");
-    }
-    const double m = mmc::magnitude64(u, v, mmc::vectorPathAt(i, n, mmc::kPolarBlock, mmc::kSimdMinElements64));
-    const bool fusedAtan = mmc::vectorPathAt(i, n, mmc::kAtan64Block, kSimdMinElements);
-    mag[i] = m;
-    hue[i] = uint8_t(mmc::hueIndex64(mmc::angleDegViaRadians64(v, u, fusedAtan)));
-    magMin = std::min(magMin, m);
-    magMax = std::max(magMax, m);
-  }
-  double scale, shift;
-  mmc::normalizeCoeffs64(magMin, magMax, &scale, &shift);
   const HsvTables& tables = hsvTables();
   const int simdCols = (w / kHsvSimdBlock) * kHsvSimdBlock;
   for (int y = 0; y < h; y++) {
@@ -142,7 +85,7 @@ void renderWide(const MmcInput& in, MmcOutput& out) {
         o[0] = o[1] = o[2] = uint8_t(g);
         continue;
       }
-      const uint8_t* rgb = (x < simdCols ? tables.trunc : tables.round)[hue[i]][mmc::value8_64(mag[i], scale, shift)];
+      const uint8_t* rgb = (x < simdCols ? tables.trunc : tables.round)[hue[i]][value8(mag[i])];
       o[0] = uint8_t(std::min(255, g + rgb[0]));
       o[1] = uint8_t(std::min(255, g + rgb[1]));
       o[2] = uint8_t(std::min(255, g + rgb[2]));
@@ -150,6 +93,50 @@ void renderWide(const MmcInput& in, MmcOutput& out) {
   }
   out.magMin = magMin;
   out.magMax = magMax;
+}
+
+// Step 5-8 for a flow in float32 (the usual case): (cu, cv) = flow - head, float32.
+void renderNarrow(const MmcInput& in, float headU, float headV, MmcOutput& out) {
+  const size_t n = size_t(in.w) * in.h;
+  std::vector<float> mag(n);
+  std::vector<uint8_t> hue(n);
+  float magMin = INFINITY, magMax = -INFINITY;
+  for (size_t i = 0; i < n; i++) {
+    const float u = in.u[i] - headU;
+    const float v = in.v[i] - headV;
+    if (!std::isfinite(u) || !std::isfinite(v)) nonFinite(i, in.w);
+    const bool fused = mmc::vectorPathAt(i, n, mmc::kPolarBlock, kSimdMinElements);
+    const float m = magnitude(u, v, fused);
+    mag[i] = m;
+    hue[i] = uint8_t(hueIndex(mmc::angleDegViaRadians(v, u, fused)));
+    magMin = std::min(magMin, m);
+    magMax = std::max(magMax, m);
+  }
+  float scale, shift;
+  mmc::normalizeCoeffs(magMin, magMax, &scale, &shift);
+  const bool fusedNorm = n >= kSimdMinElements;
+  overlay(in, mag, hue, magMin, magMax, [&](float m) { return mmc::value8(m, scale, shift, fusedNorm); }, out);
+}
+
+// Step 5-8 in float64: preprocess.py's path when its mean is the float64 zero of an empty window.
+void renderWide(const MmcInput& in, MmcOutput& out) {
+  const size_t n = size_t(in.w) * in.h;
+  std::vector<double> mag(n);
+  std::vector<uint8_t> hue(n);
+  double magMin = INFINITY, magMax = -INFINITY;
+  for (size_t i = 0; i < n; i++) {
+    const double u = in.u[i], v = in.v[i];
+    if (!std::isfinite(u) || !std::isfinite(v)) nonFinite(i, in.w);
+    const double m = mmc::magnitude64(u, v, mmc::vectorPathAt(i, n, mmc::kPolarBlock, mmc::kSimdMinElements64));
+    const bool fusedAtan = mmc::vectorPathAt(i, n, mmc::kAtan64Block, kSimdMinElements);
+    mag[i] = m;
+    hue[i] = uint8_t(mmc::hueIndex64(mmc::angleDegViaRadians64(v, u, fusedAtan)));
+    magMin = std::min(magMin, m);
+    magMax = std::max(magMax, m);
+  }
+  double scale, shift;
+  mmc::normalizeCoeffs64(magMin, magMax, &scale, &shift);
+  overlay(in, mag, hue, magMin, magMax, [&](double m) { return mmc::value8_64(m, scale, shift); }, out);
 }
 
 }  // namespace
