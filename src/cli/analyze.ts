@@ -5,13 +5,15 @@
 import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { writeFileAtomic } from '../core/atomicWrite';
-import { isProtocolId, type ProtocolId } from '../core/emotions';
-import { encodePng } from '../core/image';
+import { PROTOCOL_CLASSES, isProtocolId, type ProtocolId } from '../core/emotions';
 import { CancelledError } from '../core/native';
 import { MellmServerClient, parseEndpointList } from '../core/reasoning/client';
 import { parseAnswer } from '../core/reasoning/parse';
 import { measurePairMotion } from '../core/reasoning/pairMotion';
-import { buildPrompt } from '../core/reasoning/prompts';
+import { mmcPng } from '../core/mmc';
+import { presetParts, resolvePrompt, type PromptPreset, type ResolvedPrompt } from '../core/reasoning/prompts';
+import { resolveSampling } from '../core/reasoning/sampling';
+import { PROMPT_USAGE, SAMPLING_USAGE, parseMaxTokens, parsePromptPreset, parseSamplingPreset } from './promptOptions';
 import { buildRegionTextPrompt } from '../core/reasoning/regionText';
 import { BuiltinReasoner } from '../core/reasoning/reasoner';
 import { collectAnswer, ReasoningError, type ReasoningLang, type ReasoningSource, type ReasoningTask } from '../core/reasoning/source';
@@ -23,7 +25,7 @@ import { parseCommandArgs } from './args';
 
 const USAGE =
   'analyze ONSET APEX [--source mellm|builtin|region-text] [--endpoint URL[,URL...] [--model NAME] | --offline] [--lang zh|en] [--task meu|mer] ' +
-  '[--protocol casme2|casme3a|dfme] [--map-out MAP.png] [--max-tokens N] [--no-thinking] [--prompt-only] [--json] [--verbose]';
+  `[--protocol casme2|casme3a|dfme] ${PROMPT_USAGE} ${SAMPLING_USAGE} [--map-out MAP.png] [--max-tokens N] [--no-thinking] [--prompt-only] [--json] [--verbose]`;
 
 /** Environment variables the command reads (the key is never printed). */
 export const ENV_API_KEY = 'MELLM_API_KEY';
@@ -68,6 +70,8 @@ export const analyzeCommand: CliCommand = {
           'max-tokens': { type: 'string' },
           'no-thinking': { type: 'boolean' },
           'prompt-only': { type: 'boolean' },
+          prompt: { type: 'string' },
+          sampling: { type: 'string' },
     });
     const v = args.values;
     if (args.positionals.length !== 2) throw new UsageError(`expected ONSET and APEX frames, got ${args.positionals.length} argument(s) (usage: mellm ${USAGE})`);
@@ -90,10 +94,16 @@ export const analyzeCommand: CliCommand = {
     const connectTimeoutMs = positiveMs(v['connect-timeout'], '--connect-timeout');
     const firstTokenTimeoutMs = positiveMs(v['first-token-timeout'], '--first-token-timeout');
     const idleTimeoutMs = positiveMs(v['idle-timeout'], '--idle-timeout');
-    const maxTokens = v['max-tokens'] === undefined ? undefined : Number(v['max-tokens']);
-    if (maxTokens !== undefined && !(Number.isInteger(maxTokens) && maxTokens >= 16)) throw new UsageError(`--max-tokens expects a whole number >= 16, got '${v['max-tokens']}'`);
+    const maxTokens = parseMaxTokens(v['max-tokens']);
+    // --lang without --prompt keeps its old meaning for the prompt (en: the English rendering).
+    const preset = parsePromptPreset(v.prompt, v.lang === undefined ? undefined : lang);
+    if (preset !== 'authors' && presetParts(preset).protocol && protocol) throw new UsageError(`--prompt ${preset} names its classes already: leave out --protocol`);
+    const samplingPreset = parseSamplingPreset(v.sampling);
     const promptOnly = v['prompt-only'] === true;
     const regionText = choice === 'region-text';
+    if (regionText && (v.prompt !== undefined || samplingPreset !== undefined)) throw new UsageError('--prompt and --sampling are for the MMC-Map prompt to MELLM; --source region-text builds its own');
+    // main.py's generation: temperature 0.7 with sampling, 2048 new tokens (the rest from the weights' generation_config).
+    const sampling = resolveSampling({ preset: samplingPreset, maxTokens });
     if (v['no-thinking'] && !regionText) throw new UsageError('--no-thinking applies to --source region-text (a thinking text LLM)');
     const envEndpoints = parseEndpointList(process.env[ENV_ENDPOINTS] ?? '');
     const endpoints = choice === 'builtin' || regionText ? [] : flagEndpoints.length ? flagEndpoints : envEndpoints;
@@ -125,7 +135,8 @@ export const analyzeCommand: CliCommand = {
               endpoints,
               model: v.model,
               apiKey: process.env[ENV_API_KEY],
-              ...(maxTokens !== undefined ? { maxTokens } : {}),
+              temperature: sampling.temperature,
+              maxTokens: sampling.maxTokens,
               connectTimeoutMs,
               firstTokenTimeoutMs,
               idleTimeoutMs,
@@ -160,16 +171,24 @@ export const analyzeCommand: CliCommand = {
       throw e;
     }
     for (const w of pair.warnings) io.stderr(`mellm analyze: warning: ${w}\n`);
-    const png = await encodePng(pair.mmc.map);
+    // No face: the plain 1-channel grey onset, as preprocess.py returns it (what the weights are given then).
+    const png = await mmcPng(pair.mmc);
     if (mapOut !== undefined) await userErrors(() => writeFileAtomic(mapOut, png));
     let prompt: string;
+    let resolved: ResolvedPrompt | null = null;
     if (regionText) {
       if (!pair.regionStats) throw new UserError(`${onset}: no face was found on the onset frame, so there are no region statistics to send (--source region-text needs a visible frontal face)`);
       prompt = buildRegionTextPrompt(pair.regionStats, { lang, task, protocol });
-    } else prompt = buildPrompt({ lang, task, protocol });
+    } else {
+      // A --protocol on a preset without a dataset picks its constrained variant (paper-<protocol>, en-<protocol>);
+      // the authors' MEU prompt has no class line, its MER one takes the protocol's classes.
+      const chosen = protocol && preset !== 'authors' && !presetParts(preset).protocol ? (`${preset}-${protocol}` as PromptPreset) : preset;
+      resolved = resolvePrompt({ preset: chosen, task, classes: protocol ? PROTOCOL_CLASSES[protocol] : undefined });
+      prompt = resolved.text;
+    }
     const t1 = performance.now();
     if (promptOnly) {
-      io.stdout(v.json ? JSON.stringify({ onset, apex, source: choice ?? (endpoints.length ? 'mellm' : 'builtin'), lang, task, protocol: protocol ?? null, prompt, promptSha256: createHash('sha256').update(prompt, 'utf8').digest('hex'), regionStats: pair.regionStats }, null, 2) + '\n' : prompt + '\n');
+      io.stdout(v.json ? JSON.stringify({ onset, apex, source: choice ?? (endpoints.length ? 'mellm' : 'builtin'), lang, task, protocol: protocol ?? null, promptPreset: resolved?.preset ?? 'region-text', prompt, promptSha256: createHash('sha256').update(prompt, 'utf8').digest('hex'), promptBytes: Buffer.byteLength(prompt, 'utf8'), regionStats: pair.regionStats }, null, 2) + '\n' : prompt + '\n');
       return 0;
     }
 
@@ -223,9 +242,12 @@ export const analyzeCommand: CliCommand = {
             lang,
             task,
             protocol: protocol ?? null,
+            promptPreset: resolved?.preset ?? 'region-text',
             promptSha256: createHash('sha256').update(prompt, 'utf8').digest('hex'),
+            promptBytes: Buffer.byteLength(prompt, 'utf8'),
+            ...(source.kind === 'server' ? { sampling } : {}),
             ...(regionText ? { prompt, regionStats: pair.regionStats } : {}),
-            map: { width: pair.mmc.width, height: pair.mmc.height, out: mapOut ?? null, nose: pair.mmc.nose, head: pair.mmc.head },
+            map: { width: pair.mmc.width, height: pair.mmc.height, out: mapOut ?? null, output: pair.mmc.output, nose: pair.mmc.nose, head: pair.mmc.head },
             face: pair.face !== null,
             warnings: pair.warnings,
             text: answer.text,

@@ -11,6 +11,8 @@ import { MediaError } from '../core/mediaError';
 import { MellmServerClient, parseEndpointList } from '../core/reasoning/client';
 import { BuiltinReasoner } from '../core/reasoning/reasoner';
 import { ReasoningError, type ReasoningSource } from '../core/reasoning/source';
+import { resolveSampling } from '../core/reasoning/sampling';
+import { PROMPT_USAGE, SAMPLING_USAGE, parseMaxTokens, parsePromptPreset, parseSamplingPreset } from './promptOptions';
 import { parseSourceChoice, regionTextFromFlags } from './regionTextOptions';
 import { UsageError, UserError, type CliCommand, type CliIO } from './types';
 import { parseOptions } from './args';
@@ -18,7 +20,7 @@ import { BATCH_EXIT_HELP, EXIT, batchExit } from './exitCodes';
 
 const USAGE =
   'bench DATASET --protocol casme2|casme3a|dfme-a|dfme-b|custom --out RUN_DIR [--source mellm|builtin|region-text] (--endpoint URL[,URL...] [--model NAME] | --offline) ' +
-  '[--concurrency N] [--task meu|mer] [--input mmc|frames] [--lang zh|en] [--classes a,b,...] [--retries N] [--maps CACHE] [--jobs N] [--no-thinking] [--force]';
+  `[--concurrency N] [--task meu|mer] [--input mmc|frames] ${PROMPT_USAGE} ${SAMPLING_USAGE} [--max-tokens N] [--lang zh|en] [--classes a,b,...] [--retries N] [--maps CACHE] [--jobs N] [--no-thinking] [--force]`;
 
 function oneOf<T extends string>(flag: string, value: string | undefined, allowed: readonly T[], dflt: T): T {
   if (value === undefined) return dflt;
@@ -59,6 +61,9 @@ export const benchCommand: CliCommand = {
           task: { type: 'string' },
           input: { type: 'string' },
           lang: { type: 'string' },
+          prompt: { type: 'string' },
+          sampling: { type: 'string' },
+          'max-tokens': { type: 'string' },
           classes: { type: 'string' },
           retries: { type: 'string' },
           force: { type: 'boolean' },
@@ -84,6 +89,14 @@ export const benchCommand: CliCommand = {
     const task = oneOf('--task', v.task, ['meu', 'mer'] as const, 'meu');
     const input = regionText ? 'regions' : oneOf<BenchInput>('--input', v.input, ['mmc', 'frames'], 'mmc');
     const lang = oneOf('--lang', v.lang, ['zh', 'en'] as const, 'zh');
+    const promptPreset = parsePromptPreset(v.prompt, v.lang as 'zh' | 'en' | undefined);
+    if (v.prompt !== undefined && input !== 'mmc') throw new UsageError(`--prompt chooses the MMC-Map prompt; --input ${input} has its own`);
+    const samplingPreset = parseSamplingPreset(v.sampling);
+    const maxTokens = parseMaxTokens(v['max-tokens']);
+    if ((samplingPreset !== undefined || maxTokens !== undefined) && (offline || regionText)) {
+      throw new UsageError('--sampling and --max-tokens apply to a served MELLM (--endpoint); the built-in reasoner and the region-text source have their own');
+    }
+    const sampling = resolveSampling({ preset: samplingPreset, maxTokens });
     const concurrency = intOption('--concurrency', v.concurrency, 4, 1, 256);
     const retries = intOption('--retries', v.retries, 2, 0, 20);
 
@@ -105,6 +118,8 @@ export const benchCommand: CliCommand = {
           endpoints,
           model: v.model ?? 'mellm',
           apiKey: process.env.MELLM_API_KEY,
+          temperature: sampling.temperature,
+          maxTokens: sampling.maxTokens,
           settingNames: { endpoints: '--endpoint', model: '--model', apiKey: 'the MELLM_API_KEY environment variable' },
         });
         source = client;
@@ -147,6 +162,8 @@ export const benchCommand: CliCommand = {
         task,
         input,
         lang,
+        promptPreset,
+        ...(offline || regionText ? {} : { sampling }),
         source,
         sourceConfig,
         concurrency,

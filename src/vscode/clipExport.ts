@@ -17,14 +17,14 @@ export async function exportClipReport(o: {
   onsetPath: string;
   apexPath: string;
   /** `restates`: the built-in reasoner's answer, written from the measurement itself. */
-  lanes: { label: string; text: string; incomplete?: boolean; restates: boolean }[];
+  lanes: { label: string; text: string; incomplete?: boolean; restates: boolean; prompt?: { preset: string; sha256: string } }[];
 }): Promise<string[]> {
   const { view, data, entry } = o;
   const ws = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
   const base = path.join(ws ?? path.dirname(entry.dir), 'mellm-reports');
   const dir = path.join(base, view.clipId.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 120));
   const labels = { lang: uiLanguage(), unparsed: t('unparsed') };
-  const lanes: ReportLane[] = o.lanes.map((l) => ({ label: l.label, text: l.text, incomplete: l.incomplete, result: analyse(l.text, data.motion, { restates: l.restates, labels }) }));
+  const lanes: ReportLane[] = o.lanes.map((l) => ({ label: l.label, text: l.text, incomplete: l.incomplete, prompt: l.prompt, result: analyse(l.text, data.motion, { restates: l.restates, labels }) }));
   let files: string[];
   try {
     files = await writeClipReport(dir, {

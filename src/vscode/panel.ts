@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import * as vscode from 'vscode';
 import { PROTOCOL_VERSION, parsePersistedState, parseWebviewMessage, type ApexCurvePoint, type ClipView, type HostMessage, type Lane, type LaneAction, type LaneActionId, type SourceSpec, type WebviewMessage } from '../shared/protocol';
-import { buildPrompt } from '../core/reasoning/prompts';
+import { resolvePrompt, sha256Utf8 } from '../core/reasoning/prompts';
 import { buildRegionTextPrompt } from '../core/reasoning/regionText';
 import { BuiltinReasoner } from '../core/reasoning/reasoner';
 import type { ReasoningSource } from '../core/reasoning/source';
@@ -21,7 +21,7 @@ import { exportClipReport } from './clipExport';
 import { builtinLanguage, t, uiLanguage, webviewBundle } from './l10n';
 import { panelEvents } from './panelEvents';
 import { makeNonce, panelHtml } from './panelHtml';
-import { cacheDir, isTrusted, readSettings, regionTextSource, serverClient } from './settings';
+import { cacheDir, isTrusted, readSettings, regionTextSource, serverClient, type MellmSettings } from './settings';
 
 export const PANEL_VIEW_TYPE = 'mellm.panel';
 /** The longest the flow and the first analysis wait for the map to be reported on screen. */
@@ -33,6 +33,8 @@ interface LaneRun {
   label?: string;
   kind?: SourceSpec['kind'];
   incomplete?: boolean;
+  /** Which prompt the answer was given (preset and SHA-256 of the text; the report names them). */
+  prompt?: { preset: string; sha256: string };
   done: Promise<string | null>;
 }
 
@@ -434,11 +436,15 @@ export class MellmPanel {
     return (await serverClient(this.context, s, this.log, spec)) as ReasoningSource<RegionMotionReport>;
   }
 
-  /** MELLM and the built-in reasoner get the FGMU prompt; the region-text lane the measured regions as text. */
-  private promptFor(spec: SourceSpec, lang: 'zh' | 'en', data: ClipData): string {
-    if (spec.kind !== 'region-text') return buildPrompt({ lang });
+  /**
+   * MELLM and the built-in reasoner get the mellm.prompt preset (default: main.py's prompt); the region-text
+   * lane the measured regions as text.
+   */
+  private promptFor(spec: SourceSpec, s: MellmSettings, data: ClipData): { text: string; preset: string; sha256: string } {
+    if (spec.kind !== 'region-text') return resolvePrompt({ preset: s.prompt });
     if (!data.regionStats) throw new Error('No face was found on the onset frame, so there are no region statistics for the region-text lane to send.');
-    return buildRegionTextPrompt(data.regionStats, { lang });
+    const text = buildRegionTextPrompt(data.regionStats, { lang: s.language });
+    return { text, preset: 'region-text', sha256: sha256Utf8(text) };
   }
 
   /** Start (or restart) a lane; the webview's Regenerate/Compare buttons and the tests call it. */
@@ -459,10 +465,10 @@ export class MellmPanel {
     this.lanes.set(lane, run);
     const current = () => this.lanes.get(lane) === run && !ctrl.signal.aborted;
     let source: ReasoningSource<RegionMotionReport>;
-    let prompt: string;
+    let prompt: { text: string; preset: string; sha256: string };
     try {
       source = await this.sourceFor(spec);
-      prompt = this.promptFor(spec, s.language, data);
+      prompt = this.promptFor(spec, s, data);
     } catch (e) {
       if (current()) {
         this.post({ type: 'streamError', clipId: view.clipId, lane, message: (e as Error).message, actions });
@@ -473,7 +479,8 @@ export class MellmPanel {
       return;
     }
     if (!current()) return finish(null);
-    // The server gets the prompt of mellm.language; the built-in reasoner answers in the UI's language.
+    run.prompt = { preset: prompt.preset, sha256: prompt.sha256 };
+    // The server gets the mellm.prompt preset; the built-in reasoner answers in the UI's language.
     const lang = spec.kind === 'builtin' ? builtinLanguage() : s.language;
     const ui = uiLanguage();
     const label = spec.kind === 'builtin' ? t('Built-in FACS reasoner') : source.label;
@@ -483,7 +490,7 @@ export class MellmPanel {
       lane,
       source,
       label,
-      request: { mapPng: data.mapPng, prompt, lang, task: 'meu', motion: data.motion ?? undefined },
+      request: { mapPng: data.mapPng, prompt: prompt.text, lang, task: 'meu', motion: data.motion ?? undefined },
       post: (m) => {
         if (this.lanes.get(lane) !== run) return;
         if (m.type === 'streamDone') run.incomplete = m.incomplete;
@@ -514,7 +521,7 @@ export class MellmPanel {
     const data = this.data;
     const entry = this.list?.entries[this.list.index];
     if (!view || !data || !entry) return [];
-    const lanes = [...this.lanes.values()].filter((r) => r.text).map((r) => ({ label: r.label ?? '', text: r.text!, incomplete: r.incomplete, restates: r.kind === 'builtin' }));
+    const lanes = [...this.lanes.values()].filter((r) => r.text).map((r) => ({ label: r.label ?? '', text: r.text!, incomplete: r.incomplete, restates: r.kind === 'builtin', prompt: r.prompt }));
     try {
       const files = await exportClipReport({ view, data, entry, onsetPath: this.onsetFile, apexPath: this.apexFile, lanes });
       this.post({ type: 'exported', files });

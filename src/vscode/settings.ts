@@ -5,12 +5,19 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Device } from '../core/native';
 import { MellmServerClient, isConfiguredEndpoint } from '../core/reasoning/client';
+import { promptFromSettings, type PromptPreset } from '../core/reasoning/prompts';
 import { REGION_TEXT_DEFAULTS, RegionTextSource } from '../core/reasoning/regionTextSource';
+import { DEFAULT_MAX_TOKENS, DEFAULT_SAMPLING_PRESET, isSamplingPreset, resolveSampling, type SamplingRecord } from '../core/reasoning/sampling';
 
 export interface MellmSettings {
   endpoints: string[];
   model: string;
+  /** Language of the built-in reasoner's answers and the legend. */
   language: 'zh' | 'en';
+  /** The prompt preset sent with the MMC-Map (mellm.prompt; see promptSetting for the migration). */
+  prompt: PromptPreset;
+  /** Generation settings for the MELLM server (mellm.sampling, mellm.temperature, mellm.maxTokens). */
+  sampling: SamplingRecord;
   temperature: number;
   maxTokens: number;
   device: Device;
@@ -40,8 +47,33 @@ export function userSetting<T>(c: vscode.WorkspaceConfiguration, key: string, fa
   return i?.globalValue ?? i?.defaultValue ?? fallback;
 }
 
+/**
+ * mellm.prompt, or for settings written before it existed: mellm.language set to 'en' (which then chose the
+ * English prompt) still gives the English prompt; otherwise the authors' prompt.
+ */
+export function promptSetting(c: vscode.WorkspaceConfiguration): PromptPreset {
+  const set = (key: string) => {
+    const i = c.inspect<string>(key);
+    return i?.workspaceFolderValue ?? i?.workspaceValue ?? i?.globalValue;
+  };
+  return promptFromSettings({ prompt: set('prompt'), language: set('language') });
+}
+
+/** mellm.sampling's preset; a mellm.temperature set by hand (settings from before presets, too) wins: 'custom'. */
+function samplingSetting(c: vscode.WorkspaceConfiguration): SamplingRecord {
+  const preset = c.get<string>('sampling', DEFAULT_SAMPLING_PRESET);
+  const t = c.get<number | null>('temperature', null);
+  const maxTokens = c.get<number>('maxTokens', DEFAULT_MAX_TOKENS);
+  return resolveSampling({
+    preset: isSamplingPreset(preset) ? preset : DEFAULT_SAMPLING_PRESET,
+    ...(typeof t === 'number' && Number.isFinite(t) ? { temperature: t } : {}),
+    maxTokens: Number.isInteger(maxTokens) && maxTokens >= 16 ? maxTokens : DEFAULT_MAX_TOKENS,
+  });
+}
+
 export function readSettings(): MellmSettings {
   const c = vscode.workspace.getConfiguration('mellm');
+  const sampling = samplingSetting(c);
   const device = c.get<string>('device', 'auto');
   const endpoints = userSetting<unknown>(c, 'endpoints', []);
   const rtEndpoints = userSetting<unknown>(c, 'regionText.endpoints', []);
@@ -49,8 +81,10 @@ export function readSettings(): MellmSettings {
     endpoints: (Array.isArray(endpoints) ? endpoints : []).filter((e): e is string => typeof e === 'string' && e.trim() !== ''),
     model: c.get<string>('model', 'mellm'),
     language: c.get<string>('language', 'zh') === 'en' ? 'en' : 'zh',
-    temperature: c.get<number>('temperature', 0),
-    maxTokens: c.get<number>('maxTokens', 1024),
+    prompt: promptSetting(c),
+    sampling,
+    temperature: sampling.temperature,
+    maxTokens: sampling.maxTokens,
     device: device === 'cpu' || device === 'cuda' ? device : 'auto',
     cacheFolder: String(userSetting<unknown>(c, 'cacheFolder', '') ?? ''),
     defaultReasoner: c.get<string>('defaultReasoner', 'builtin') === 'server' ? 'server' : 'builtin',

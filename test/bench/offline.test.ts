@@ -8,6 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { runCliAsync } from '../support/cli';
 import { startOpenAiServer } from '../support/openaiServer';
+import { AUTHORS_PROMPT, AUTHORS_PROMPT_SHA256 } from '../../src/core/reasoning/prompts';
 import { makeWarpDataset } from '../support/warpDataset';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -58,11 +59,31 @@ test('MMC-Map input: the request carries the cached map; another run with the sa
     const sent = server.requests.map((q) => /data:image\/png;base64,([A-Za-z0-9+/=]+)/.exec(JSON.stringify(q.messages))?.[1]);
     assert.equal(sent.length, 3);
     for (const b64 of sent) assert.ok(b64 !== undefined && mapFiles.has(b64), 'the image sent is a cached map');
-    // The prompt is the FGMU prompt constrained to the five CASME II classes.
-    assert.match(JSON.stringify(server.requests[0].messages), /微表情归类为以下五种情绪之一/);
-    const r2 = await cli(args(path.join(tmp, 'run2')));
+    // The prompt is main.py's by default (no class line); config and every line name it and its SHA-256.
+    const user = (server.requests[0].messages ?? []).find((m) => m.role === 'user')?.content as { type: string; text?: string }[];
+    assert.equal(user[1].text, AUTHORS_PROMPT);
+    assert.ok((server.requests[0].max_tokens ?? 0) >= 2048);
+    const config = JSON.parse(fs.readFileSync(path.join(tmp, 'run1', 'config.json'), 'utf8'));
+    assert.equal(config.promptPreset, 'authors');
+    assert.equal(config.promptSha256, AUTHORS_PROMPT_SHA256);
+    assert.equal(config.promptBytes, 1010);
+    assert.deepEqual(config.sampling, { preset: 'authors', temperature: 0.7, maxTokens: 2048 });
+    const lines = fs.readFileSync(path.join(tmp, 'run1', 'results.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    for (const l of lines) {
+      assert.equal(l.promptPreset, 'authors');
+      assert.equal(l.promptSha256, AUTHORS_PROMPT_SHA256);
+      assert.equal(l.sampling, 'authors');
+      assert.equal(l.mapOutput, undefined, 'a face on every clip: MMC-Maps');
+    }
+    const r2 = await cli([...args(path.join(tmp, 'run2')), '--prompt', 'paper-casme2', '--sampling', 'deterministic']);
     assert.equal(r2.status, 0, r2.stderr);
     assert.match(r2.stderr, /MMC-Maps 3\/3 \(3 cached, 0 computed, 0 failed\)/);
+    // The constrained variant (as the paper prompted other MLLMs) and greedy decoding, both recorded.
+    assert.match(JSON.stringify(server.requests[3].messages), /微表情归类为以下五种情绪之一/);
+    assert.equal(server.requests[3].temperature, 0);
+    const config2 = JSON.parse(fs.readFileSync(path.join(tmp, 'run2', 'config.json'), 'utf8'));
+    assert.equal(config2.promptPreset, 'paper-casme2');
+    assert.equal(config2.sampling.preset, 'deterministic');
     assert.match(r1.stdout, /ACC 0\.3333/); // every answer says happiness: one clip of three is right
   } finally {
     await server.close();

@@ -10,7 +10,9 @@ import sharp from 'sharp';
 import { EXPRESSIONS, fixtureLandmarks, loadFixtureFace } from '../fixtures/reasoning/face';
 import { warpFace } from '../support/warp';
 import { tmpDir, writeCsv, writeXlsx, type Cell } from '../dataset/helpers';
+import { loadImage } from '../../src/core/image';
 import { parseAnswer } from '../../src/core/reasoning/parse';
+import { AUTHORS_PROMPT, resolvePrompt } from '../../src/core/reasoning/prompts';
 import { parseAus } from '../../src/core/dataset/normalise';
 import { assignSubjects, parseSplitSpec, type ShareGptSample } from '../../src/core/export/llamafactory';
 
@@ -78,15 +80,30 @@ for (const lang of ['zh', 'en'] as const) {
   test(`export (${lang}): schema, images, MER ratio, subject splits, answers parse back to the annotation`, async () => {
     const root = await buildCasme2();
     const out = tmpDir(`export-out-${lang}`);
-    const r = runExport([root, '--format', 'llamafactory', '--out', out, '--lang', lang, '--mer-ratio', '0.5', '--split', 'train=0.6,test=0.4', '--jobs', '2']);
-    assert.equal(r.status, 3, `one clip fails (no face), the rest is exported: exit 3 (some failed)\n${r.stderr}`);
-    assert.match(r.stdout, /failed: casme2\/sub06\/EP06_01: no face found on the onset frame .*img1\.jpg/);
-
+    // zh: the default for a clip without a face (preprocess.py's grey onset); en: --no-face skip leaves it out.
+    const skip = lang === 'en';
+    const r = runExport([root, '--format', 'llamafactory', '--out', out, '--lang', lang, '--mer-ratio', '0.5', '--split', 'train=0.6,test=0.4', '--jobs', '2', ...(skip ? ['--no-face', 'skip'] : [])]);
     const report = JSON.parse(fs.readFileSync(path.join(out, 'export-report.json'), 'utf8')) as {
       splits: Record<string, { file: string; meu: number; mer: number; subjects: string[] }>;
       failures: { clip: string }[];
+      noFace: string[];
+      prompt: { preset: string; meuSha256: string; merSha256: string; meuBytes: number };
     };
-    assert.deepEqual(report.failures.map((f) => f.clip), ['casme2/sub06/EP06_01']);
+    if (skip) {
+      assert.equal(r.status, 3, `one clip is left out (no face), the rest is exported: exit 3 (some failed)\n${r.stderr}`);
+      assert.match(r.stdout, /failed: casme2\/sub06\/EP06_01: no face found on the onset frame .*img1\.jpg/);
+      assert.deepEqual(report.failures.map((f) => f.clip), ['casme2/sub06/EP06_01']);
+      assert.deepEqual(report.noFace, []);
+    } else {
+      assert.equal(r.status, 0, r.stderr);
+      assert.deepEqual(report.failures, []);
+      assert.deepEqual(report.noFace, ['casme2/sub06/EP06_01']);
+    }
+    // --lang zh: main.py's prompt (preset authors); --lang en without --prompt: the English rendering.
+    const meuPrompt = resolvePrompt({ preset: lang === 'zh' ? 'authors' : 'en', task: 'meu' });
+    assert.equal(report.prompt.preset, lang === 'zh' ? 'authors' : 'en');
+    assert.equal(report.prompt.meuSha256, meuPrompt.sha256);
+    if (lang === 'zh') assert.equal(meuPrompt.text, AUTHORS_PROMPT);
     const info = JSON.parse(fs.readFileSync(path.join(out, 'dataset_info.json'), 'utf8')) as Record<string, { file_name: string; formatting: string; columns: Record<string, string> }>;
     const splitNames = Object.keys(report.splits).sort();
     assert.deepEqual(splitNames, ['test', 'train']);
@@ -117,6 +134,14 @@ for (const lang of ['zh', 'en'] as const) {
         seenSubjects.set(x.meta.subject, name);
       }
       for (const x of meu) {
+        // The user turn is main.py's "<image>" + prompt, byte for byte, and the sample names it.
+        assert.ok(Buffer.from(x.messages[0].content, 'utf8').equals(Buffer.from(`<image>${meuPrompt.text}`, 'utf8')));
+        assert.equal(x.meta.prompt, meuPrompt.preset);
+        assert.equal(x.meta.promptSha256, meuPrompt.sha256);
+        if (x.meta.clip === 'casme2/sub06/EP06_01') {
+          assert.equal(x.meta.image, 'grey-onset');
+          assert.equal((await loadImage(path.join(out, x.images[0]))).channels, 1, 'the grey onset, 1 channel, as preprocess.py');
+        } else assert.equal(x.meta.image, 'mmc');
         const parsed = parseAnswer(x.messages[1].content);
         assert.equal(parsed.status, 'parsed', x.messages[1].content);
         assert.equal(parsed.emotion, x.meta.emotion, `${x.meta.clip} emotion`);
@@ -129,7 +154,7 @@ for (const lang of ['zh', 'en'] as const) {
         assert.equal(parsed.emotion, x.meta.emotion, 'MER answer is the emotion word');
       }
     }
-    assert.equal(meuTotal, CLIPS.length - 1);
+    assert.equal(meuTotal, skip ? CLIPS.length - 1 : CLIPS.length);
     // Grounded: the smile clips describe lip-corner motion, in the answer's language.
     const smile = readSamples(out, report.splits[seenSubjects.get('sub01')!].file).find((x) => x.meta.clip === 'casme2/sub01/EP01_01' && x.meta.task === 'meu')!;
     assert.match(smile.messages[1].content, lang === 'zh' ? /嘴角（受试者(左|右)侧）：颜色：/ : /Lip corner \(subject's (left|right)\): colour: /);

@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startOpenAiServer } from '../support/openaiServer';
-import { FGMU_PROMPT_ZH, buildPrompt } from '../../src/core/reasoning/prompts';
+import { AUTHORS_PROMPT, AUTHORS_SYSTEM_PROMPT, buildPrompt } from '../../src/core/reasoning/prompts';
 
 const ROOT = join(__dirname, '..', '..');
 const CLI = join(ROOT, 'dist', 'cli.js');
@@ -35,8 +35,8 @@ function pngSize(b: Buffer): [number, number] {
   return [b.readUInt32BE(16), b.readUInt32BE(20)];
 }
 
-function imageOf(req: { messages?: Array<{ content: unknown }> }): { png: Buffer; text: string } {
-  const content = req.messages?.[0]?.content as Array<{ type: string; image_url?: { url: string }; text?: string }>;
+function imageOf(req: { messages?: Array<{ role: string; content: unknown }> }): { png: Buffer; text: string } {
+  const content = req.messages?.find((m) => m.role === 'user')?.content as Array<{ type: string; image_url?: { url: string }; text?: string }>;
   const url = content.find((c) => c.type === 'image_url')?.image_url?.url ?? '';
   assert.ok(url.startsWith('data:image/png;base64,'));
   return { png: Buffer.from(url.slice('data:image/png;base64,'.length), 'base64'), text: content.find((c) => c.type === 'text')?.text ?? '' };
@@ -64,7 +64,14 @@ test('analyze --endpoint streams the server answer, then the parsed result', asy
     assert.equal(req.model, 'mellm');
     assert.equal(req.stream, true);
     const { png, text } = imageOf(req);
-    assert.equal(text, FGMU_PROMPT_ZH, 'default prompt is the released zh prompt');
+    // The default request is main.py's: system prompt, then the user turn with the image FIRST and the
+    // prompt text byte for byte, room for 2048 new tokens at temperature 0.7.
+    assert.ok(Buffer.from(text, 'utf8').equals(Buffer.from(AUTHORS_PROMPT, 'utf8')), 'default prompt is main.py\'s, byte for byte');
+    assert.deepEqual(req.messages?.[0], { role: 'system', content: AUTHORS_SYSTEM_PROMPT });
+    const user = req.messages?.[1]?.content as Array<{ type: string }>;
+    assert.deepEqual(user.map((c) => c.type), ['image_url', 'text']);
+    assert.ok((req.max_tokens ?? 0) >= 2048, `max_tokens ${req.max_tokens}`);
+    assert.equal(req.temperature, 0.7);
     assert.deepEqual(pngSize(png), [280, 340]);
     assert.ok(readFileSync(mapOut).equals(png), '--map-out holds the map that was sent');
   } finally {
@@ -79,9 +86,12 @@ test('analyze --json --lang en --protocol casme2 via MELLM_ENDPOINTS', async () 
     const r = await mellm(['analyze', ONSET, APEX, '--json', '--lang', 'en', '--protocol', 'casme2'], { MELLM_ENDPOINTS: s.url });
     assert.equal(r.code, 0, r.stderr);
     const j = JSON.parse(r.stdout);
+    // --lang en keeps choosing the English prompt (no --prompt given); --protocol its constrained variant.
     const prompt = buildPrompt({ lang: 'en', protocol: 'casme2' });
     assert.equal(imageOf(s.requests[0]).text, prompt);
+    assert.equal(j.promptPreset, 'en-casme2');
     assert.equal(j.promptSha256, createHash('sha256').update(prompt).digest('hex'));
+    assert.deepEqual(j.sampling, { preset: 'authors', temperature: 0.7, maxTokens: 2048 });
     assert.equal(j.source.kind, 'server');
     assert.equal(j.stop, 'stop');
     assert.equal(j.incomplete, false);

@@ -155,10 +155,17 @@ test('normal stream: recorded vLLM answer, request shape, usage, key only in the
     const body = JSON.parse(hit.body);
     assert.equal(body.model, 'mellm');
     assert.equal(body.stream, true);
-    assert.equal(body.temperature, 0);
-    assert.equal(body.max_tokens, 1024);
+    // main.py's generation: temperature 0.7, 2048 new tokens; top_p / top_k are left to the weights'
+    // generation_config.json (vLLM --generation-config auto), so the request does not send them.
+    assert.equal(body.temperature, 0.7);
+    assert.equal(body.max_tokens, 2048);
+    assert.equal(body.top_p, undefined);
+    assert.equal(body.top_k, undefined);
     assert.deepEqual(body.stream_options, { include_usage: true });
-    const content = body.messages[0].content;
+    assert.deepEqual(body.messages[0], { role: 'system', content: 'You are a helpful assistant.' });
+    assert.equal(body.messages.length, 2);
+    assert.equal(body.messages[1].role, 'user');
+    const content = body.messages[1].content;
     assert.equal(content[0].type, 'image_url');
     assert.equal(content[0].image_url.url, `data:image/png;base64,${Buffer.from(PNG).toString('base64')}`);
     assert.deepEqual(content[1], { type: 'text', text: REQ.prompt });

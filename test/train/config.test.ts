@@ -67,6 +67,8 @@ test('every vllm serve flag is a vLLM argument', () => {
   assert.deepEqual(flags.filter((f) => !vllmFlags.has(f)), []);
   assert.equal(args[args.indexOf('--served-model-name') + 1], 'mellm');
   assert.equal(args[args.indexOf('--limit-mm-per-prompt') + 1], 'image=2');
+  // The weights' own generation_config.json supplies the sampling defaults (vLLM < 0.8 ignored it unless told).
+  assert.equal(args[args.indexOf('--generation-config') + 1], 'auto');
   assert.equal(serveEndpoint(SERVE_DEFAULTS), 'http://127.0.0.1:8000/v1');
   assert.equal(serveEndpoint({ host: 'gpu-box', port: 9000 }), 'http://gpu-box:9000/v1');
 });

@@ -7,6 +7,7 @@ import { runDatasetMmc, type BatchProgress, type Manifest, type MmcEngine } from
 import { DEFAULT_RENDER, engineOrDefault } from '../dataset/engine';
 import { scanDataset } from '../dataset/scan';
 import type { Device } from '../native';
+import { mmcPng } from '../mmc';
 import { measurePairMotion } from '../reasoning/pairMotion';
 import { DatasetError, type AuCode, type Clip, type ScanResult } from '../dataset/types';
 import { digestOf, type FileDigest } from '../dataset/cache';
@@ -78,7 +79,7 @@ async function regionsInput(clip: Clip, device: Device | undefined, signal: Abor
 async function offlineInput(clip: Clip, device: Device | undefined, signal: AbortSignal): Promise<ClipInput> {
   if (!clip.apex) throw new Error(`${clip.dir}: no apex frame is annotated for ${clip.id}; the built-in reasoner needs one (add it to the annotation sheet)`);
   const pm = await measurePairMotion({ onset: clip.onset.file, apex: clip.apex.file, ...(device ? { device } : {}), signal });
-  return { png: await encodePng(pm.mmc.map), ...(pm.motion ? { motion: pm.motion } : {}) };
+  return { png: await mmcPng(pm.mmc), mapOutput: pm.mmc.output, ...(pm.motion ? { motion: pm.motion } : {}) };
 }
 
 /**
@@ -119,7 +120,7 @@ export async function openBenchDataset(root: string, protocol: BenchProtocol, op
       clip: c,
     }));
   // Clip id -> cached map file, or the reason the map could not be made.
-  const maps = new Map<string, { file: string; png: FileDigest } | { error: string }>();
+  const maps = new Map<string, { file: string; png: FileDigest; output: 'mmc' | 'grey-onset' } | { error: string }>();
   return {
     root: scan.root,
     clips: benchClips,
@@ -149,7 +150,7 @@ export async function openBenchDataset(root: string, protocol: BenchProtocol, op
       for (const f of summary.failures) maps.set(f.id, { error: `MMC-Map failed: ${f.message}` });
       for (const c of selected) {
         const e = manifest.clips[c.id];
-        if (e) maps.set(c.id, { file: path.join(cache, e.map), png: e.png });
+        if (e) maps.set(c.id, { file: path.join(cache, e.map), png: e.png, output: e.output ?? 'mmc' });
       }
     },
     async loadInput(c: DatasetBenchClip, input: BenchInput, signal: AbortSignal): Promise<ClipInput> {
@@ -165,7 +166,8 @@ export async function openBenchDataset(root: string, protocol: BenchProtocol, op
       if (!m.png || got.bytes !== m.png.bytes || got.sha256 !== m.png.sha256) {
         throw new Error(`the cached MMC-Map ${m.file} of ${c.id} changed after it was made (${got.bytes} bytes, the manifest says ${m.png?.bytes ?? 'nothing'}); rerun to compute it again`);
       }
-      return { png };
+      // No face: the cached image is the plain grey onset (preprocess.py's result), recorded with the clip.
+      return { png, mapOutput: m.output };
     },
   };
 }

@@ -4,6 +4,8 @@
 import * as path from 'node:path';
 import { removeStaleTemps } from '../atomicWrite';
 import type { Emotion } from '../emotions';
+import type { PromptPreset } from '../reasoning/prompts';
+import type { SamplingRecord } from '../reasoning/sampling';
 import type { ReasoningSource } from '../reasoning/source';
 import { parseAnswer } from '../reasoning/parse';
 import { fillRegionTextTemplate, regionBlock } from '../reasoning/regionText';
@@ -37,6 +39,10 @@ export interface BenchJobOptions<C extends BenchClip> {
   task?: 'meu' | 'mer';
   input?: BenchInput;
   lang?: 'zh' | 'en';
+  /** The prompt preset for 'mmc' input (default 'authors'). */
+  promptPreset?: PromptPreset;
+  /** The generation settings the source was made with (recorded; the source applies them). */
+  sampling?: SamplingRecord;
   source: ReasoningSource;
   sourceConfig: SourceConfig;
   concurrency?: number;
@@ -85,7 +91,7 @@ export async function runBenchJob<C extends BenchClip>(opts: BenchJobOptions<C>)
   if (clips.length === 0) {
     throw new BenchError(`${opts.dataset.root}: no clip is labelled with one of the ${opts.protocol} classes (${classes.join(', ')}); check the dataset's annotation file and --protocol.`);
   }
-  const prompt = benchPrompt({ input, task, lang, classes });
+  const { text: prompt, preset: promptPreset } = benchPrompt({ input, task, lang, classes, preset: opts.promptPreset });
   const config: RunConfig = {
     format: RUN_FORMAT,
     extensionVersion: extensionVersion(),
@@ -96,6 +102,9 @@ export async function runBenchJob<C extends BenchClip>(opts: BenchJobOptions<C>)
     input,
     lang,
     promptSha256: sha256Hex(prompt),
+    promptPreset,
+    promptBytes: Buffer.byteLength(prompt, 'utf8'),
+    ...(opts.sampling && opts.sourceConfig.kind !== 'builtin' ? { sampling: opts.sampling } : {}),
     source: opts.sourceConfig,
     clips: clips.length,
     createdAt: new Date().toISOString(),

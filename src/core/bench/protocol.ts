@@ -3,7 +3,7 @@
 // as the paper did for MELLM and for the other MLLMs given MMC-Maps. 'frames' input (zero-shot baseline,
 // IV-D): onset and apex frames side by side with a plain prompt and the same constrained class line.
 import { EMOTIONS, PROTOCOL_CLASSES, isEmotion, type Emotion, type ProtocolId } from '../emotions';
-import { buildPrompt, emotionConstraintLine } from '../reasoning/prompts';
+import { DEFAULT_PROMPT_PRESET, emotionConstraintLine, resolvePrompt, type PromptPreset } from '../reasoning/prompts';
 import { regionTextTemplate } from '../reasoning/regionText';
 import type { BenchInput, BenchProtocol } from './runDir';
 
@@ -50,12 +50,23 @@ const FRAMES_EN = {
 };
 
 /**
- * The exact prompt text for a run (its SHA-256 goes into config.json). For 'regions' input it is the
- * region-text template: each clip's measured block fills its slot (runner records the filled prompt).
+ * The exact prompt text for a run and its name (both go into config.json and every results line). 'mmc' input:
+ * the prompt preset (default 'authors', main.py's prompt: no class line; MER adds the protocol's class line).
+ * 'regions': the region-text template, each clip's measured block filling its slot (the runner records the
+ * filled prompt). 'frames': the zero-shot baseline's plain prompt with the protocol's class line.
  */
-export function benchPrompt(opts: { input: BenchInput; task: 'meu' | 'mer'; lang: 'zh' | 'en'; classes: readonly Emotion[] }): string {
-  if (opts.input === 'mmc') return buildPrompt({ lang: opts.lang, task: opts.task, classes: opts.classes });
-  if (opts.input === 'regions') return regionTextTemplate({ lang: opts.lang, task: opts.task, classes: opts.classes });
+export function benchPrompt(opts: {
+  input: BenchInput;
+  task: 'meu' | 'mer';
+  lang: 'zh' | 'en';
+  classes: readonly Emotion[];
+  preset?: PromptPreset;
+}): { text: string; preset: string } {
+  if (opts.input === 'mmc') {
+    const p = resolvePrompt({ preset: opts.preset ?? DEFAULT_PROMPT_PRESET, task: opts.task, classes: opts.classes });
+    return { text: p.text, preset: p.preset };
+  }
+  if (opts.input === 'regions') return { text: regionTextTemplate({ lang: opts.lang, task: opts.task, classes: opts.classes }), preset: 'region-text' };
   const body = opts.lang === 'zh' ? FRAMES_ZH[opts.task] : FRAMES_EN[opts.task];
-  return `${body}\n${emotionConstraintLine(opts.classes, opts.lang)}`;
+  return { text: `${body}\n${emotionConstraintLine(opts.classes, opts.lang)}`, preset: 'frames-baseline' };
 }

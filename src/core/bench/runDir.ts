@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { writeFileAtomic } from '../atomicWrite';
+import type { SamplingRecord } from '../reasoning/sampling';
 
 export const RUN_FORMAT = 'mellm-bench/1';
 export const CONFIG_FILE = 'config.json';
@@ -39,6 +40,15 @@ export interface RunConfig {
   lang: 'zh' | 'en';
   /** SHA-256 (hex) of the exact prompt text sent with every clip (for 'regions': of the template, slot unfilled). */
   promptSha256: string;
+  /**
+   * The prompt's name: for 'mmc' input a preset of src/core/reasoning/prompts.ts ('authors', 'paper',
+   * 'paper-casme2', ...); 'frames-baseline' and 'region-text' for the other inputs. Absent in runs made before presets.
+   */
+  promptPreset?: string;
+  /** UTF-8 length of that prompt. */
+  promptBytes?: number;
+  /** Generation settings sent to a served model (preset 'authors' or 'deterministic'); absent for the built-in reasoner. */
+  sampling?: SamplingRecord;
   source: SourceConfig;
   /** Clips the protocol selected when the run was created (informational; not part of the identity). */
   clips: number;
@@ -65,6 +75,13 @@ export interface ResultRecord {
   answer?: string;
   /** The clip's own prompt when it differs per clip (input 'regions': the region text sent). */
   prompt?: string;
+  /** The run's prompt preset and the SHA-256 of the prompt this clip was sent (present on every line since presets). */
+  promptPreset?: string;
+  promptSha256?: string;
+  /** The generation preset ('authors', 'deterministic', 'custom'). */
+  sampling?: string;
+  /** 'grey-onset': no face on the onset, so the image was the plain grey onset (preprocess.py's result). */
+  mapOutput?: 'grey-onset';
   /** True when the stream ended before the model finished (cut answer, parsed as far as it goes). */
   incomplete?: boolean;
   stop?: string;
@@ -96,6 +113,8 @@ function identity(c: RunConfig): Record<string, unknown> {
     input: c.input,
     lang: c.lang,
     promptSha256: c.promptSha256,
+    promptPreset: c.promptPreset ?? null,
+    sampling: c.sampling ?? null,
     source,
   };
 }

@@ -21,6 +21,7 @@ import {
   writeConfig,
   type ResultRecord,
   type RunConfig,
+  sha256Hex,
 } from './runDir';
 import type { RegionStatsReport } from '../reasoning/regionStats';
 
@@ -43,6 +44,8 @@ export interface ClipInput {
   regionStats?: RegionStatsReport;
   /** This clip's own prompt, sent instead of the run's (recorded with its result). */
   prompt?: string;
+  /** 'grey-onset': no face was found, the image is the plain grey onset (the authors' result); recorded. */
+  mapOutput?: 'mmc' | 'grey-onset';
 }
 
 export interface ParsedAnswer {
@@ -242,6 +245,15 @@ export async function runBench<C extends BenchClip>(opts: RunBenchOptions<C>): P
     });
   };
 
+  // Every line says which prompt (preset and SHA-256 of the text actually sent) and generation settings it
+  // was made with, so a line read on its own is still traceable.
+  const runSha = sha256Hex(opts.prompt);
+  const stamp = (input?: ClipInput): Pick<ResultRecord, 'promptPreset' | 'promptSha256' | 'sampling' | 'mapOutput'> => ({
+    ...(opts.config.promptPreset !== undefined ? { promptPreset: opts.config.promptPreset } : {}),
+    promptSha256: input?.prompt !== undefined ? sha256Hex(input.prompt) : runSha,
+    ...(opts.config.sampling ? { sampling: opts.config.sampling.preset } : {}),
+    ...(input?.mapOutput === 'grey-onset' ? { mapOutput: 'grey-onset' as const } : {}),
+  });
   const base0 = (clip: C): Pick<ResultRecord, 'clip' | 'subject' | 'truth' | 'truthAus'> => ({
     clip: clip.id,
     ...(clip.subject !== undefined ? { subject: clip.subject } : {}),
@@ -258,8 +270,9 @@ export async function runBench<C extends BenchClip>(opts: RunBenchOptions<C>): P
     } catch (e) {
       if (stop.signal.aborted) return null;
       const message = e instanceof Error ? e.message : String(e);
-      return { ...base0(clip), status: 'failed', predicted: null, error: { code: 'input', message }, attempts: 0, ms: Date.now() - started, at: '' };
+      return { ...base0(clip), ...stamp(), status: 'failed', predicted: null, error: { code: 'input', message }, attempts: 0, ms: Date.now() - started, at: '' };
     }
+    const extra = stamp(input);
     let lastError: { code: string; message: string; status?: number } = { code: 'unknown', message: 'no attempt made' };
     let cut: { text: string; stop: string; endpoint?: string; firstTokenMs?: number } | null = null;
     for (let attempt = 1; attempt <= retries + 1; attempt++) {
@@ -279,7 +292,7 @@ export async function runBench<C extends BenchClip>(opts: RunBenchOptions<C>): P
           await abortableSleep(backoff(base, attempt), stop.signal);
           continue;
         }
-        return answered(clip, res.text, res.done.incomplete, res.done.stop, attempt, started, endpoint, res.done.firstTokenMs, undefined, input.prompt);
+        return { ...answered(clip, res.text, res.done.incomplete, res.done.stop, attempt, started, endpoint, res.done.firstTokenMs, undefined, input.prompt), ...extra };
       } catch (e) {
         if (stop.signal.aborted) return null;
         if (e instanceof ReasoningError) {
@@ -295,8 +308,8 @@ export async function runBench<C extends BenchClip>(opts: RunBenchOptions<C>): P
     }
     if (stop.signal.aborted) return null;
     // Every attempt failed. A cut answer from an earlier attempt is still an answer: keep it, marked.
-    if (cut) return answered(clip, cut.text, true, cut.stop, retries + 1, started, cut.endpoint, cut.firstTokenMs, lastError, input.prompt);
-    return { ...base0(clip), status: 'failed', predicted: null, error: lastError, attempts: retries + 1, ms: Date.now() - started, at: '' };
+    if (cut) return { ...answered(clip, cut.text, true, cut.stop, retries + 1, started, cut.endpoint, cut.firstTokenMs, lastError, input.prompt), ...extra };
+    return { ...base0(clip), ...extra, status: 'failed', predicted: null, error: lastError, attempts: retries + 1, ms: Date.now() - started, at: '' };
   };
 
   const answered = (

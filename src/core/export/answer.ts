@@ -85,7 +85,11 @@ export interface AnswerInput {
   aus: readonly AuCode[];
   /** Canonical emotion of the annotation. */
   emotion: string;
-  motion: RegionMotionReport;
+  /**
+   * The measured motion; null when no face was found: the image is then the plain grey onset (the authors'
+   * preprocess.py result), the answer says the map shows no colour and takes AUs and emotion from the annotation.
+   */
+  motion: RegionMotionReport | null;
   lang: Lang;
 }
 
@@ -97,9 +101,9 @@ export function writeTrainingAnswer({ aus, emotion, motion, lang }: AnswerInput)
   const owners = (r: RegionName): AuCode[] => sorted.filter((a) => regionsOfAu(a).includes(r));
 
   L.push(zh ? '##### 1. 视觉检查：' : '##### 1. Visual inspection:', '');
-  const moving = REGION_NAMES.filter((r) => motion.regions[r].intensity !== 'none');
+  const moving = motion ? REGION_NAMES.filter((r) => motion.regions[r].intensity !== 'none') : [];
   for (const r of moving) {
-    const m = motion.regions[r];
+    const m = motion!.regions[r];
     const w = DIRECTION_WORDS[m.direction ?? 'up'];
     const own = owners(r);
     const auText =
@@ -114,23 +118,30 @@ export function writeTrainingAnswer({ aus, emotion, motion, lang }: AnswerInput)
         : `- ${regionLabel(r, lang)}: colour: ${w.enColour}; direction: ${w.enDirection}; intensity: ${INTENSITY_WORDS[m.intensity].en} (${fmt(m.magnitude)} px); AUs: ${auText}.`,
     );
   }
-  if (moving.length === 0) L.push(zh ? '- 光流图中各面部区域均未见明显的局部运动。' : '- No facial region shows clear local motion in the map.');
-  const [hu, hv] = motion.head;
-  L.push(
-    zh
-      ? `- 头部整体运动已按鼻尖补偿（${fmt(hu)}, ${fmt(hv)} px）。`
-      : `- Overall head motion compensated at the nose tip (${fmt(hu)}, ${fmt(hv)} px).`,
-    '',
-  );
+  if (!motion) {
+    L.push(zh ? '- 图像为灰度起始帧，未叠加光流颜色块，看不到可分析的运动。' : '- The image is the grey onset frame with no flow colours: no motion can be seen.', '');
+  } else {
+    if (moving.length === 0) L.push(zh ? '- 光流图中各面部区域均未见明显的局部运动。' : '- No facial region shows clear local motion in the map.');
+    const [hu, hv] = motion.head;
+    L.push(
+      zh
+        ? `- 头部整体运动已按鼻尖补偿（${fmt(hu)}, ${fmt(hv)} px）。`
+        : `- Overall head motion compensated at the nose tip (${fmt(hu)}, ${fmt(hv)} px).`,
+      '',
+    );
+  }
 
   L.push(zh ? '##### 2. 动作单元 (AU) 推断：' : '##### 2. Action unit (AU) inference:', '');
   if (sorted.length === 0) L.push(zh ? '- 未标注动作单元。' : '- No action unit is annotated.');
   for (const a of sorted) {
     const regs = regionsOfAu(a);
-    const seen = regs.filter((r) => motion.regions[r].intensity !== 'none');
+    const seen = motion ? regs.filter((r) => motion.regions[r].intensity !== 'none') : [];
     const where = (seen.length > 0 ? seen : regs).map((r) => regionLabel(r, lang)).join(zh ? '、' : ', ');
-    const evidence =
-      seen.length > 0
+    const evidence = !motion
+      ? zh
+        ? '图像中没有光流颜色，无法直接看到该动作'
+        : 'the image carries no flow colours, so this action cannot be seen'
+      : seen.length > 0
         ? zh
           ? `${where}可见对应的运动`
           : `motion visible at ${where}`

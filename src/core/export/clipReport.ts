@@ -19,6 +19,8 @@ export interface ReportLane {
   text: string;
   result: AnalysisResult;
   incomplete?: boolean;
+  /** The prompt the answer was given: its preset name and the SHA-256 of its text. */
+  prompt?: { preset: string; sha256: string };
 }
 
 export interface ClipReportInput {
@@ -108,6 +110,7 @@ export function renderClipReport(input: ClipReportInput, files: { onset: string;
     out.push(`- Emotion: **${cell(l.result.emotionLabel ?? l.result.emotion)}** (${l.result.emotion}) — ${a.emotion}`);
     out.push(`- AUs: ${l.result.aus.map(fmtAu).join(' + ') || '—'} — ${a.aus}`);
     if (l.result.auChecks?.length) out.push(`- AUs against the measured motion: ${l.result.auChecks.map(auCheck).join('; ')}`);
+    if (l.prompt) out.push(`- Prompt: \`${cell(l.prompt.preset)}\` (SHA-256 \`${cell(l.prompt.sha256)}\`)`);
     if (l.incomplete) out.push('- The answer was cut before the model finished: scored as far as it went.');
     out.push('');
     if (l.result.claims.length) {

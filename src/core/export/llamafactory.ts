@@ -1,23 +1,26 @@
 // `mellm export DATASET --format llamafactory`: the instruction-following MEU dataset of paper III-E as
 // LLaMA-Factory reads it (ShareGPT-style JSON with an `images` list, plus a dataset_info.json entry per
 // split). One MEU sample per annotated clip (MMC-Map + FGMU prompt + grounded four-part answer), MER
-// samples (same image, emotion word only) mixed in at a given ratio (paper III-F). Splits never share a
-// subject; DFME-style TestA/TestB splits named by the annotations are kept. Clips that fail (no face,
-// missing frames) are reported and left out; every file is written atomically.
+// samples (same image, emotion word only) mixed in at a given ratio (paper III-F). The prompt is a preset
+// (default 'authors': main.py's prompt byte for byte, after the "<image>" placeholder as main.py writes it);
+// every sample names its preset and SHA-256. No face: the image is the plain 1-channel grey onset, as the
+// authors' preprocess.py returns it (recorded per clip; noFace 'skip' leaves such clips out). Splits never share
+// a subject; DFME-style TestA/TestB splits named by the annotations are kept. Clips that fail (missing frames)
+// are reported and left out; every file is written atomically.
 import { createHash } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { removeStaleTemps, writeFileAtomic } from '../atomicWrite';
-import { isProtocolId, type ProtocolId } from '../emotions';
+import { PROTOCOL_CLASSES, isProtocolId, type ProtocolId } from '../emotions';
 import { runPool } from '../dataset/pool';
 import { scanDataset } from '../dataset/scan';
 import { spotApex } from '../dataset/apex';
 import { protocolSubset } from '../dataset/protocol';
 import type { Clip, DatasetKind } from '../dataset/types';
-import { saveRgbPng } from '../image';
+import { mmcPng } from '../mmc';
 import type { Device } from '../native';
-import { buildPrompt } from '../reasoning/prompts';
+import { DEFAULT_PROMPT_PRESET, resolvePrompt, type PromptPreset } from '../reasoning/prompts';
 import { measurePairMotion } from '../reasoning/pairMotion';
 import { writeMerAnswer, writeTrainingAnswer, type Lang } from './answer';
 
@@ -33,8 +36,12 @@ export interface ExportOptions {
   merRatio: number;
   /** Subject-level split of the clips the annotations do not assign; default everything in "train". */
   split: SplitShare[];
-  /** Keep only the protocol's clips and constrain the prompt's class list to it. */
+  /** Keep only the protocol's clips (the MER samples' class line lists its classes). */
   protocol?: ProtocolId;
+  /** The prompt preset of the samples (default 'authors'). */
+  prompt?: PromptPreset;
+  /** Clips without a face: 'grey' (default) exports the grey onset as preprocess.py gives it; 'skip' leaves them out. */
+  noFace?: 'grey' | 'skip';
   jobs?: number;
   device?: Device;
   signal?: AbortSignal;
@@ -45,7 +52,18 @@ export interface ShareGptSample {
   messages: { role: 'user' | 'assistant'; content: string }[];
   images: string[];
   /** Not read by LLaMA-Factory; kept so a sample can be traced to its clip. */
-  meta: { clip: string; subject: string; task: 'meu' | 'mer'; emotion: string; aus: string };
+  meta: {
+    clip: string;
+    subject: string;
+    task: 'meu' | 'mer';
+    emotion: string;
+    aus: string;
+    /** The prompt preset and the SHA-256 of the user text after "<image>". */
+    prompt: string;
+    promptSha256: string;
+    /** 'grey-onset': no face, the image is the plain grey onset. */
+    image: 'mmc' | 'grey-onset';
+  };
 }
 
 export interface ExportReport {
@@ -53,7 +71,9 @@ export interface ExportReport {
   kind: DatasetKind;
   lang: Lang;
   protocol: ProtocolId | null;
-  prompt: { meuSha256: string; merSha256: string };
+  prompt: { preset: PromptPreset; meuSha256: string; merSha256: string; meuBytes: number; merBytes: number };
+  /** Clips exported with the plain grey onset because no face was found (noFace 'grey'). */
+  noFace: string[];
   splits: Record<string, { file: string; meu: number; mer: number; subjects: string[] }>;
   failures: { clip: string; message: string }[];
   excluded: { clip: string; reason: string }[];
@@ -124,7 +144,8 @@ export async function exportLlamaFactory(datasetDir: string, opts: ExportOptions
     kind: scan.kind,
     lang: opts.lang,
     protocol,
-    prompt: { meuSha256: '', merSha256: '' },
+    prompt: { preset: opts.prompt ?? DEFAULT_PROMPT_PRESET, meuSha256: '', merSha256: '', meuBytes: 0, merBytes: 0 },
+    noFace: [],
     splits: {},
     failures: scan.errors.map((e) => ({ clip: e.id, message: e.message })),
     excluded: [],
@@ -140,9 +161,13 @@ export async function exportLlamaFactory(datasetDir: string, opts: ExportOptions
     for (const e of subset.excluded) report.excluded.push({ clip: e.id, reason: e.reason });
     clips = clips.filter((c) => keep.has(c.id));
   }
-  const meuPrompt = buildPrompt({ lang: opts.lang, task: 'meu', protocol: protocol ?? undefined });
-  const merPrompt = buildPrompt({ lang: opts.lang, task: 'mer', protocol: protocol ?? undefined });
-  report.prompt = { meuSha256: hash(meuPrompt), merSha256: hash(merPrompt) };
+  const preset = opts.prompt ?? DEFAULT_PROMPT_PRESET;
+  const classes = protocol ? PROTOCOL_CLASSES[protocol] : undefined;
+  const meu = resolvePrompt({ preset, task: 'meu', classes });
+  const mer = resolvePrompt({ preset, task: 'mer', classes });
+  const meuPrompt = meu.text;
+  const merPrompt = mer.text;
+  report.prompt = { preset, meuSha256: meu.sha256, merSha256: mer.sha256, meuBytes: meu.bytes, merBytes: mer.bytes };
 
   // Splits: what the annotations name (DFME TestA/TestB) is kept; the rest is split by subject.
   const named = clips.filter((c) => c.split && !/^train$/i.test(c.split));
@@ -159,7 +184,7 @@ export async function exportLlamaFactory(datasetDir: string, opts: ExportOptions
   const imagesDir = path.join(opts.out, 'images');
   await mkdir(imagesDir, { recursive: true });
   await removeStaleTemps(opts.out, 1);
-  const done: { clip: Clip; image: string; answer: string }[] = [];
+  const done: { clip: Clip; image: string; answer: string; output: 'mmc' | 'grey-onset' }[] = [];
   let finished = 0;
   const jobs = opts.jobs ?? Math.max(1, os.availableParallelism?.() ?? os.cpus().length);
   await runPool(
@@ -169,12 +194,14 @@ export async function exportLlamaFactory(datasetDir: string, opts: ExportOptions
       try {
         let apexFile = clip.apex?.file;
         if (!apexFile) apexFile = (await spotApex(clip, { device: opts.device, signal: opts.signal })).apex.file;
-        const pm = await measurePairMotion({ onset: clip.onset.file, apex: apexFile, device: opts.device, threads: 1, signal: opts.signal });
-        if (!pm.face || !pm.motion) throw new Error(`no face found on the onset frame ${clip.onset.file}`);
+        const pm = await measurePairMotion({ onset: clip.onset.file, apex: apexFile, device: opts.device, threads: 1, signal: opts.signal, noFace: 'grey' });
+        if (!pm.face && opts.noFace === 'skip') throw new Error(`no face found on the onset frame ${clip.onset.file} (left out: --no-face skip)`);
         const image = path.posix.join('images', imageName(clip));
-        await saveRgbPng(path.join(opts.out, image), pm.mmc.map);
-        const answer = writeTrainingAnswer({ aus: clip.aus, emotion: clip.emotion!, motion: pm.motion, lang: opts.lang });
-        done.push({ clip, image, answer });
+        // No face: preprocess.py's plain 1-channel grey onset, with an answer that says the image shows no motion.
+        await writeFileAtomic(path.join(opts.out, image), await mmcPng(pm.mmc));
+        const answer = writeTrainingAnswer({ aus: clip.aus, emotion: clip.emotion!, motion: pm.face ? pm.motion : null, lang: opts.lang });
+        if (pm.mmc.output === 'grey-onset') report.noFace.push(clip.id);
+        done.push({ clip, image, answer, output: pm.mmc.output });
       } catch (e) {
         if (opts.signal?.aborted) return;
         report.failures.push({ clip: clip.id, message: e instanceof Error ? e.message : String(e) });
@@ -209,6 +236,9 @@ export async function exportLlamaFactory(datasetDir: string, opts: ExportOptions
       task,
       emotion: d.clip.emotion!,
       aus: d.clip.ausRaw,
+      prompt: preset,
+      promptSha256: task === 'meu' ? meu.sha256 : mer.sha256,
+      image: d.output,
     });
     for (const d of items) {
       samples.push({
@@ -241,6 +271,7 @@ export async function exportLlamaFactory(datasetDir: string, opts: ExportOptions
   }
   await writeFileAtomic(infoPath, JSON.stringify(info, null, 2) + '\n');
   report.failures.sort((a, b) => a.clip.localeCompare(b.clip));
+  report.noFace.sort();
   await writeFileAtomic(path.join(opts.out, 'export-report.json'), JSON.stringify(report, null, 2) + '\n');
   return report;
 }

@@ -11,6 +11,8 @@
 // The same client serves the region-text lane (input 'text': the prompt alone, no image, to any text
 // LLM), with its own names in messages; thinking models (vLLM's reasoning parser sends `reasoning` /
 // `reasoning_content` deltas before the answer) keep the stream alive while they think.
+import { AUTHORS_SYSTEM_PROMPT } from './prompts';
+import { DEFAULT_MAX_TOKENS, DEFAULT_SAMPLING_PRESET, SAMPLING_TEMPERATURE } from './sampling';
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import {
   ReasoningError,
@@ -53,10 +55,16 @@ export interface ServerClientOptions {
   model?: string;
   /** Sent as 'Authorization: Bearer ...' (vLLM --api-key). Never logged. */
   apiKey?: string;
-  /** Default 0: the most likely answer, reproducible for benchmarks. */
+  /** Default 0.7, main.py's (sampling preset 'authors'); 0 is greedy and reproducible ('deterministic'). */
   temperature?: number;
-  /** Default 1024 (FGMU answers are ~300-600 tokens). */
+  /** Default 2048, main.py's max_new_tokens. */
   maxTokens?: number;
+  /**
+   * A system message sent before the user turn. Default for image input: main.py's "You are a helpful
+   * assistant." (also Qwen2.5-VL's template default), so the rendered prompt is main.py's whatever the
+   * served chat template defaults to; none for text input. '' sends none.
+   */
+  systemPrompt?: string;
   /** Nucleus sampling; sent only when set (Qwen3's thinking mode recommends 0.95). */
   topP?: number;
   /** Extra request-body fields for the server (e.g. vLLM's chat_template_kwargs); never the API key. */
@@ -218,6 +226,7 @@ export class MellmServerClient implements ReasoningSource {
   /** How messages name the server ('MELLM server', 'region-text server'). */
   private readonly noun: string;
   private readonly input: 'image' | 'text';
+  private readonly systemPrompt: string;
   private readonly topP: number | undefined;
   private readonly extraBody: Readonly<Record<string, unknown>>;
   readonly model: string;
@@ -251,6 +260,7 @@ export class MellmServerClient implements ReasoningSource {
     this.kind = options.kind ?? 'server';
     this.noun = options.serverNoun ?? 'MELLM server';
     this.input = options.input ?? 'image';
+    this.systemPrompt = options.systemPrompt ?? (this.input === 'image' ? AUTHORS_SYSTEM_PROMPT : '');
     this.topP = options.topP;
     this.extraBody = options.extraBody ?? {};
     if (options.endpoints.length === 0) {
@@ -258,8 +268,8 @@ export class MellmServerClient implements ReasoningSource {
     }
     this.model = options.model ?? 'mellm';
     this.opts = {
-      temperature: options.temperature ?? 0,
-      maxTokens: options.maxTokens ?? 1024,
+      temperature: options.temperature ?? SAMPLING_TEMPERATURE[DEFAULT_SAMPLING_PRESET],
+      maxTokens: options.maxTokens ?? DEFAULT_MAX_TOKENS,
       connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
       firstTokenTimeoutMs: options.firstTokenTimeoutMs ?? 120_000,
       idleTimeoutMs: options.idleTimeoutMs ?? 30_000,
@@ -538,6 +548,7 @@ export class MellmServerClient implements ReasoningSource {
             max_tokens: this.opts.maxTokens,
             ...(this.opts.includeUsage ? { stream_options: { include_usage: true } } : {}),
             messages: [
+              ...(this.systemPrompt !== '' ? [{ role: 'system' as const, content: this.systemPrompt }] : []),
               this.input === 'text'
                 ? { role: 'user', content: req.prompt }
                 : {

@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { detectFace } from '../face';
 import type { FaceResult } from '../face/types';
 import { loadImage, type LoadedImage } from '../image';
-import { computeMmc, type MmcResult } from '../mmc';
+import { computeMmc, type MmcResult, type NoFacePolicy } from '../mmc';
 import type { Device, FlowField } from '../native';
 import { measureRegionMotion, type RegionMotionReport } from './regionMotion';
 import { correctedRegionStats } from './lightingFlow';
@@ -24,6 +24,8 @@ export interface PairMotionOptions {
   signal?: AbortSignal;
   /** Also measure the region-text lane's statistics (on the lighting-corrected pair). Default false. */
   regionStats?: boolean;
+  /** The map when no face is found (default 'grey': preprocess.py's plain grey onset, what MELLM is given). */
+  noFace?: NoFacePolicy;
 }
 
 export interface PairMotion {
@@ -42,7 +44,7 @@ export interface PairMotion {
   timingsMs: { face: number; mmc: number; motion: number; total: number };
 }
 
-export const NO_FACE_WARNING = 'no face found on the onset frame: no head-motion compensation and no regional motion (claims cannot be checked)';
+export const NO_FACE_WARNING = 'no face found on the onset frame: no regional motion measured (claims cannot be checked)';
 
 export async function measurePairMotion(opts: PairMotionOptions): Promise<PairMotion> {
   const t0 = performance.now();
@@ -55,7 +57,9 @@ export async function measurePairMotion(opts: PairMotionOptions): Promise<PairMo
     onset,
     apex,
     flowIn: opts.flowIn,
-    nose: face ? face.nose : null,
+    // The face found above is the nose locator, so no face takes computeMmc's no-face path (opts.noFace).
+    locateNose: async () => (face ? face.nose : null),
+    noFace: opts.noFace ?? 'grey',
     device: opts.device,
     threads: opts.threads,
     signal: opts.signal,

@@ -91,6 +91,12 @@ export function validateServe(o: ServeOptions, where = 'mellm.serve'): void {
   checkSetting(typeof o.modelDir === 'string' && o.modelDir !== '', `${where}.modelDir`, o.modelDir, 'a folder');
   checkSetting(typeof o.apiKeyEnv === 'string' && (o.apiKeyEnv === '' || ENV_NAME.test(o.apiKeyEnv)), `${where}.apiKeyEnv`, o.apiKeyEnv, 'the name of an environment variable (letters, digits, _)');
   checkSetting(typeof o.trustRemoteCode === 'boolean', `${where}.trustRemoteCode`, o.trustRemoteCode, 'true or false');
+  checkSetting(
+    typeof o.generationConfig === 'string' && o.generationConfig !== '' && !/[\s\0]/.test(o.generationConfig),
+    `${where}.generationConfig`,
+    o.generationConfig,
+    "'auto' (the weights' generation_config.json), 'vllm' (vLLM's defaults) or a folder",
+  );
 }
 
 export function validateTrain(o: TrainOptions, where = 'mellm.train'): void {

@@ -18,6 +18,13 @@ export interface ServeOptions {
   apiKeyEnv: string;
   /** Let vLLM run Python code shipped with the model (--trust-remote-code). Qwen2.5-VL does not need it. */
   trustRemoteCode: boolean;
+  /**
+   * vLLM's --generation-config: 'auto' (default) takes the weights' generation_config.json as the server's
+   * sampling defaults (top_p, top_k, repetition_penalty, ...; request fields such as temperature and
+   * max_tokens override them), as transformers' generate() in the authors' main.py does; 'vllm' ignores it;
+   * a folder reads it from there. Passed explicitly: vLLM releases before 0.8 ignored the file unless told.
+   */
+  generationConfig: string;
 }
 
 export const SERVE_DEFAULTS: Readonly<ServeOptions> = Object.freeze({
@@ -32,6 +39,7 @@ export const SERVE_DEFAULTS: Readonly<ServeOptions> = Object.freeze({
   dtype: 'bfloat16',
   apiKeyEnv: '',
   trustRemoteCode: false,
+  generationConfig: 'auto',
 });
 
 /** The environment variable vLLM reads its API key from (instead of --api-key on the command line). */
@@ -66,6 +74,8 @@ export function serveArgs(o: ServeOptions): string[] {
     String(o.gpuMemoryUtilization),
     '--dtype',
     o.dtype,
+    '--generation-config',
+    o.generationConfig,
   ];
   if (o.trustRemoteCode) args.push('--trust-remote-code');
   return args;
