@@ -1,0 +1,188 @@
+// Accuracy of the built-in reasoner, end to end: photo -> synthetic expression and camera -> JPEG frames
+// -> the product's pipeline (face, flow, lighting, regional motion, evidence) -> the reasoner's answer text
+// -> the answer parser -> AUs and emotion, scored against what the generator applied.
+//
+// The expressions come from _facsActions.ts (FACS appearance descriptions, written apart from the rules),
+// the camera from _camera.ts; the pairs and splits from _accuracyPairs.ts. `npm run bench --
+// reasoner-accuracy` scores the REPORT split (held-out faces and seeds). Run alone:
+//   node --import tsx scripts/bench/reasoner-accuracy.ts [--split report|dev|calibration] [--limit N] [--out FILE.json]
+// Prints: per-AU F1 at >= 0.6 px and below (camera-only pairs included, so a false AU costs precision),
+// laterality, emotion UF1/UAR over EMFACS prototypes, the false-emotion rate on camera-only pairs and the
+// abstention rate.
+import { writeFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { detectFace } from '../../src/core/face';
+import { loadImage, type LoadedImage } from '../../src/core/image';
+import { computeMetrics, normalizeAu, type Outcome } from '../../src/core/bench/metrics';
+import { EMOTIONS } from '../../src/core/emotions';
+import { measurePairMotion } from '../../src/core/reasoning/pairMotion';
+import { parseAnswer } from '../../src/core/reasoning/parse';
+import { buildPrompt } from '../../src/core/reasoning/prompts';
+import { BuiltinReasoner } from '../../src/core/reasoning/reasoner';
+import { rng } from '../../test/support/rng';
+import { runAlone, type BenchRow } from './_common';
+import { jpegRoundTrip, renderApex, renderOnset } from './_camera';
+import { SCORED_AUS, placeActions, type Pt } from './_facsActions';
+import { pairsOf, SIZES, type PairSpec, type Split } from './_accuracyPairs';
+
+export interface PairRecord {
+  id: string;
+  kind: PairSpec['kind'];
+  amplitude: number;
+  truthAus: string[];
+  truthEmotion?: string;
+  /** Parse status of the reasoner's answer ('parsed', 'none', 'undetermined', 'unparsed'), or 'no-face'. */
+  status: string;
+  emotion: string | null;
+  /** Canonical AU codes parsed from the answer ('AU12', 'R12'). */
+  aus: string[];
+  lighting?: string;
+  ms: number;
+}
+
+async function asRgb(file: string): Promise<LoadedImage> {
+  const img = await loadImage(file);
+  if (img.channels === 3) return img;
+  const data = new Uint8Array(img.width * img.height * 3);
+  for (let i = 0; i < img.width * img.height; i++) data[3 * i] = data[3 * i + 1] = data[3 * i + 2] = img.data[i];
+  return { width: img.width, height: img.height, channels: 3, data };
+}
+
+const reasoner = new BuiltinReasoner();
+
+/** Runs one pair through the product. */
+export async function runPair(spec: PairSpec, photo: LoadedImage, points: Pt[], index: number): Promise<PairRecord> {
+  const t0 = performance.now();
+  const r = rng(spec.seed);
+  const onset = await jpegRoundTrip(renderOnset(photo, spec.cam, r), spec.cam.jpeg);
+  const apex = await jpegRoundTrip(renderApex(photo, placeActions(points, spec.actions), spec.cam, r), spec.cam.jpeg);
+  const pm = await measurePairMotion({ onset, apex, threads: 2 });
+  const base = { id: spec.id, kind: spec.kind, amplitude: spec.amplitude, truthAus: spec.truthAus, truthEmotion: spec.truthEmotion };
+  if (!pm.motion) return { ...base, status: 'no-face', emotion: null, aus: [], ms: performance.now() - t0 };
+  const lang = index % 2 === 0 ? 'zh' : 'en';
+  const { text } = reasoner.answer({ mapPng: new Uint8Array(0), prompt: buildPrompt({ lang, protocol: 'dfme' }), lang, task: 'meu', motion: pm.motion });
+  const parsed = parseAnswer(text);
+  const aus = [...new Set(parsed.aus.map((a) => normalizeAu(a.code)).filter((c): c is string => c !== null))];
+  const lighting = (pm.motion as { lighting?: { sentence?: { en: string } } }).lighting?.sentence?.en;
+  return { ...base, status: parsed.status, emotion: parsed.emotion, aus, ...(lighting ? { lighting } : {}), ms: performance.now() - t0 };
+}
+
+const num = (code: string) => `AU${code.replace(/^(AU|L|R)/, '')}`;
+
+interface F1 {
+  tp: number;
+  fp: number;
+  fn: number;
+  f1: number;
+  support: number;
+}
+
+function f1Of(tp: number, fp: number, fn: number): number {
+  return tp === 0 ? 0 : (2 * tp) / (2 * tp + fp + fn);
+}
+
+/** Per-AU F1 (side ignored) over `records`. */
+export function perAuF1(records: readonly PairRecord[]): Map<number, F1> {
+  const out = new Map<number, F1>();
+  for (const au of SCORED_AUS) {
+    const key = `AU${au}`;
+    let tp = 0;
+    let fp = 0;
+    let fn = 0;
+    let support = 0;
+    for (const rec of records) {
+      const truth = rec.truthAus.map(num).includes(key);
+      const pred = rec.aus.map(num).includes(key);
+      if (truth) support++;
+      if (truth && pred) tp++;
+      else if (truth) fn++;
+      else if (pred) fp++;
+    }
+    out.set(au, { tp, fp, fn, f1: f1Of(tp, fp, fn), support });
+  }
+  return out;
+}
+
+export function summarise(records: readonly PairRecord[]): BenchRow[] {
+  const rows: BenchRow[] = [];
+  const B = 'reasoner-accuracy';
+  const nulls = records.filter((r) => r.kind === 'null');
+  const singles = records.filter((r) => r.kind === 'au');
+  const protos = records.filter((r) => r.kind === 'prototype');
+  const positives = records.filter((r) => r.kind !== 'null');
+  const big = perAuF1([...singles.filter((r) => r.amplitude >= 0.6), ...nulls]);
+  const small = perAuF1([...singles.filter((r) => r.amplitude < 0.6), ...nulls]);
+  for (const au of SCORED_AUS) {
+    const b = big.get(au)!;
+    const s = small.get(au)!;
+    rows.push({ bench: B, metric: `AU${au} F1, >= 0.6 px`, value: b.f1, unit: '', note: `tp ${b.tp} fp ${b.fp} fn ${b.fn}; < 0.6 px: F1 ${s.f1.toFixed(2)} (tp ${s.tp} fn ${s.fn})` });
+  }
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+  rows.push({ bench: B, metric: 'AU F1 macro, >= 0.6 px', value: mean([...big.values()].map((x) => x.f1)), unit: '', note: `${SCORED_AUS.filter((a) => big.get(a)!.f1 >= 0.8).length}/${SCORED_AUS.length} AUs >= 0.8; single-AU pairs >= 0.6 px + camera-only pairs` });
+  rows.push({ bench: B, metric: 'AU F1 macro, < 0.6 px', value: mean([...small.values()].map((x) => x.f1)), unit: '' });
+  // Laterality: one-sided single-AU pairs whose AU was found: was it given the right side (and only it)?
+  const oneSided = singles.filter((r) => /^[LR]/.test(r.truthAus[0] ?? ''));
+  const found = oneSided.filter((r) => r.aus.some((c) => num(c) === num(r.truthAus[0])));
+  const sideRight = found.filter((r) => r.aus.filter((c) => num(c) === num(r.truthAus[0])).every((c) => c === r.truthAus[0]));
+  rows.push({ bench: B, metric: 'laterality: one-sided AU found with its side', value: sideRight.length / Math.max(1, found.length), unit: '', note: `${sideRight.length}/${found.length} (subject's side)` });
+
+  const outcome = (r: PairRecord): Outcome['predicted'] => (r.emotion ? r.emotion : { kind: 'unparsed' });
+  const m = computeMetrics(protos.map((r) => ({ id: r.id, truth: r.truthEmotion!, predicted: outcome(r) })), [...EMOTIONS]);
+  rows.push({ bench: B, metric: 'emotion UF1 (EMFACS prototypes, 7 classes)', value: m.uf1, unit: '', note: `n ${m.n}; abstentions and undetermined count as wrong` });
+  rows.push({ bench: B, metric: 'emotion UAR (EMFACS prototypes, 7 classes)', value: m.uar, unit: '', note: `ACC ${m.acc.toFixed(3)}` });
+  for (const c of m.perClass) rows.push({ bench: B, metric: `  ${c.label} recall`, value: c.recall ?? 0, unit: '', note: `${c.tp}/${c.support}, precision ${c.precision.toFixed(2)}` });
+
+  const falseEmotion = nulls.filter((r) => r.emotion !== null);
+  rows.push({ bench: B, metric: 'false emotions on camera-only pairs', value: falseEmotion.length / Math.max(1, nulls.length), unit: 'rate', note: `${falseEmotion.length}/${nulls.length}; target <= 0.02` });
+  const falseAu = nulls.filter((r) => r.aus.length > 0);
+  rows.push({ bench: B, metric: 'camera-only pairs with any AU', value: falseAu.length / Math.max(1, nulls.length), unit: 'rate', note: `${falseAu.length}/${nulls.length}` });
+  const nullNone = nulls.filter((r) => r.status === 'none');
+  rows.push({ bench: B, metric: 'camera-only pairs answered "no micro-expression found"', value: nullNone.length / Math.max(1, nulls.length), unit: 'rate', note: `${nullNone.length}/${nulls.length}` });
+  const abstain = positives.filter((r) => r.status === 'none' || (r.emotion === null && r.status !== 'undetermined' && r.aus.length === 0));
+  rows.push({ bench: B, metric: 'abstention rate on expression pairs', value: abstain.length / Math.max(1, positives.length), unit: 'rate', note: `${abstain.length}/${positives.length}; >= 0.6 px: ${positives.filter((r) => r.amplitude >= 0.6 && abstain.includes(r)).length}/${positives.filter((r) => r.amplitude >= 0.6).length}` });
+  const und = positives.filter((r) => r.status === 'undetermined');
+  rows.push({ bench: B, metric: 'undetermined (tie or no class fits) on expression pairs', value: und.length / Math.max(1, positives.length), unit: 'rate', note: `${und.length}/${positives.length}` });
+  const statuses = new Map<string, number>();
+  for (const r of records) statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
+  rows.push({ bench: B, metric: 'pairs', value: records.length, unit: '', note: [...statuses].map(([k, v]) => `${k} ${v}`).join(', ') });
+  return rows;
+}
+
+function option(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+export async function runSplit(split: Split, opts: { limit?: number; log?: (s: string) => void } = {}): Promise<PairRecord[]> {
+  let specs = pairsOf(split, SIZES[split]);
+  if (opts.limit) specs = specs.filter((_, i) => i % Math.ceil(specs.length / opts.limit!) === 0);
+  const photos = new Map<string, { photo: LoadedImage; points: Pt[] }>();
+  const records: PairRecord[] = [];
+  const t0 = performance.now();
+  for (const [i, spec] of specs.entries()) {
+    let p = photos.get(spec.face);
+    if (!p) {
+      const photo = await asRgb(spec.face);
+      const face = await detectFace(photo);
+      if (!face) throw new Error(`${spec.face}: no face found on the benchmark photo`);
+      p = { photo, points: face.points };
+      photos.set(spec.face, p);
+    }
+    records.push(await runPair(spec, p.photo, p.points, i));
+    if ((i + 1) % 25 === 0) opts.log?.(`reasoner-accuracy: ${split} ${i + 1}/${specs.length} pairs, ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+  }
+  return records;
+}
+
+export async function reasonerAccuracy(): Promise<BenchRow[]> {
+  const split = (option('split') ?? 'report') as Split;
+  const limit = option('limit') ? Number(option('limit')) : undefined;
+  const records = await runSplit(split, { limit, log: (s) => process.stderr.write(`${s}\n`) });
+  const out = option('out');
+  if (out) writeFileSync(out, JSON.stringify({ split, records }, null, 1));
+  return summarise(records).map((r) => (r.metric === 'pairs' ? { ...r, note: `${split} split; ${r.note}` } : r));
+}
+
+export default reasonerAccuracy;
+
+if (require.main === module) runAlone('reasoner-accuracy', reasonerAccuracy);
