@@ -8,31 +8,43 @@ import { auName, formatAuCode, formatAuLabel, isExpressiveAu } from '../../src/c
 const DIR = join(__dirname, '..', 'fixtures', 'answers');
 
 interface Case {
-  file: string;
+  /** The answer: a file under test/fixtures/answers, or the text itself. */
+  file?: string;
+  text?: string;
   lang: 'zh' | 'en';
-  status: 'parsed' | 'unparsed';
+  status: 'parsed' | 'none' | 'undetermined' | 'unparsed';
   emotion: string | null;
+  /** For 'undetermined': the classes left open. */
+  candidates?: string[];
   aus: string[];
+  /** The answer denies or hedges an AU or an emotion (issue #15: at least 40 such cases). */
+  negated?: boolean;
   note: string;
 }
 
-const CASES: Case[] = JSON.parse(readFileSync(join(DIR, 'index.json'), 'utf8'));
+const CASES: Case[] = [
+  ...JSON.parse(readFileSync(join(DIR, 'index.json'), 'utf8')),
+  ...JSON.parse(readFileSync(join(DIR, 'negation-corpus.json'), 'utf8')),
+];
+const textOf = (c: Case) => c.text ?? readFileSync(join(DIR, c.file!), 'utf8');
 
-test('answer corpus: at least 40 answers, zh and en, the paper Fig. 4 examples among them', () => {
-  assert.ok(CASES.length >= 40, `${CASES.length} cases`);
-  assert.ok(CASES.filter((c) => c.lang === 'zh').length >= 15);
-  assert.ok(CASES.filter((c) => c.lang === 'en').length >= 15);
-  assert.equal(CASES.filter((c) => c.file.startsWith('fig4-')).length, 6);
-  assert.ok(CASES.filter((c) => c.status === 'unparsed').length >= 6);
+test('answer corpus: at least 150 answers, 40 of them negated or hedged, zh and en, the paper Fig. 4 examples among them', () => {
+  assert.ok(CASES.length >= 150, `${CASES.length} cases`);
+  assert.ok(CASES.filter((c) => c.negated).length >= 40, `${CASES.filter((c) => c.negated).length} negated/hedged`);
+  assert.ok(CASES.filter((c) => c.lang === 'zh').length >= 50);
+  assert.ok(CASES.filter((c) => c.lang === 'en').length >= 50);
+  assert.equal(CASES.filter((c) => c.file?.startsWith('fig4-')).length, 6);
+  for (const st of ['unparsed', 'none', 'undetermined'] as const) assert.ok(CASES.filter((c) => c.status === st).length >= 6, st);
 });
 
-for (const c of CASES) {
-  test(`corpus ${c.file}: ${c.note}`, () => {
-    const r = parseAnswer(readFileSync(join(DIR, c.file), 'utf8'));
+for (const [i, c] of CASES.entries()) {
+  test(`corpus ${c.file ?? `#${i}`}: ${c.note}`, () => {
+    const r = parseAnswer(textOf(c));
     assert.equal(r.status, c.status, r.reason);
     assert.equal(r.emotion, c.emotion);
-    assert.equal(r.emotion === null, r.status === 'unparsed');
+    assert.equal(r.emotion === null, r.status !== 'parsed');
     if (r.status === 'unparsed') assert.ok(r.reason && r.reason.length > 0);
+    assert.deepEqual([...r.candidates].sort(), [...(c.candidates ?? [])].sort(), 'candidates');
     assert.deepEqual(
       r.aus.map((a) => a.code),
       c.aus,
