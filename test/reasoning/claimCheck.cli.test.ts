@@ -27,22 +27,23 @@ before(async () => {
   const png = (d: Uint8Array, f: string) => sharp(Buffer.from(d), { raw: { width: onset.width, height: onset.height, channels: 1 } }).png().toFile(join(dir, f));
   await png(onset.data, 'onset.png');
   await png(apex.data, 'apex.png');
-  writeFileSync(join(dir, 'hallucinated.md'), '##### 视觉检查\n- 额头区域：颜色：紫色；运动方向：向上；运动强度：强。\n- 嘴角区域：左侧嘴角蓝色（左上），右侧嘴角粉红色（右上），中等。\n');
+  writeFileSync(join(dir, 'hallucinated.md'), '##### 视觉检查\n- 额头区域：颜色：紫色；运动方向：向上；运动强度：强。\n- 嘴角区域：右侧嘴角蓝色（左上），左侧嘴角粉红色（右上），中等。\n');
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-test('mellm check --json: the Fig. 4 MELLM answer is supported on a smile pair', () => {
+test("mellm check --json: the Fig. 4 MELLM answer on a smile pair: one image-sided claim is contradicted, with the hint", () => {
   const r = cli('check', join(FIX, 'fig4-mellm-happiness.zh.md'), join(dir, 'onset.png'), join(dir, 'apex.png'), '--json');
   assert.equal(r.status, 0, r.stderr);
   const out = JSON.parse(r.stdout);
   assert.equal(out.command, 'check');
   assert.ok(out.face && out.face.interOcular > 60);
   assert.ok(out.summary.claims >= 8);
-  assert.equal(out.summary.contradicted, 0);
-  const c = out.claims.find((x: { text: string }) => x.text.startsWith('左侧嘴角'));
+  assert.equal(out.summary.contradicted, 1);
+  const c = out.claims.find((x: { text: string }) => x.text.startsWith('右侧嘴角'));
   assert.deepEqual(c.regions, ['lipCornerR']);
   assert.equal(c.measured[0].direction, 'up-left');
   assert.ok(c.measured[0].magnitudePx > 1);
+  assert.match(c.reason, /may mean the image's side/);
 });
 
 test('mellm check (text): hallucinated forehead motion is contradicted, the lip corners supported', () => {
@@ -50,7 +51,7 @@ test('mellm check (text): hallucinated forehead motion is contradicted, the lip 
   assert.equal(r.status, 0, r.stderr);
   const lines = r.stdout.split('\n');
   assert.match(lines.find((l) => l.includes('额头区域'))!, /contradicted/);
-  assert.match(lines.find((l) => l.includes('左侧嘴角'))!, /supported/);
+  assert.match(lines.find((l) => l.includes('右侧嘴角'))!, /supported/);
   assert.match(r.stdout, /3 claims: 2 supported, 1 contradicted, 0 not checkable/);
 });
 

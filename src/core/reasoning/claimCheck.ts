@@ -10,8 +10,8 @@
 //  - Colours map to directions by the prompt's table (yellow alone, between orange-yellow and
 //    yellow-green, counts as either); direction words are image directions; "outwards/inwards" are used
 //    only when the claim's side is known.
-//  - Sides: "左侧/left" alone means the IMAGE's left, as the released model writes (Fig. 4: "左侧呈现蓝/青色
-//    斑块（左上…）" for a smile), which is the subject's right; "受试者右侧 / subject's right" is the subject's.
+//  - Sides: one convention with the parser (laterality.ts): "左侧 / left" alone is the SUBJECT's left, as FACS
+//    codes sides; only "图像左侧 / the image's left" (or viewer's) is the image side, i.e. the subject's right.
 // Verdicts:
 //  - a claim of motion: contradicted when none of its regions moves, or when no moving region's direction
 //    lies within 67.5 degrees (one and a half named sectors) of a claimed direction; else supported;
@@ -30,11 +30,12 @@ import {
   type RegionMotionReport,
 } from './regionMotion';
 import { inferAus } from './facsRules';
+import { EN_SIDE_PHRASES, ZH_SIDE_PHRASES, subjectSide, type SideWord } from './laterality';
 
 export type ClaimVerdict = 'supported' | 'contradicted' | 'not-checkable';
 export type ClaimedIntensity = MotionIntensity | 'present';
 type Base = 'forehead' | 'innerBrow' | 'outerBrow' | 'upperEyelid' | 'lowerEyelid' | 'cheek' | 'noseWing' | 'nasolabial' | 'lipCorner' | 'upperLip' | 'lowerLip' | 'chin';
-type ClaimSide = { side: 'left' | 'right' | 'both'; frame: 'image' | 'subject' };
+type ClaimSide = SideWord;
 
 export interface RegionClaim {
   /** [start, end) UTF-16 offsets into the answer text. */
@@ -163,20 +164,8 @@ const EN_DIRECTIONS: [RegExp, DirToken][] = [
   [/\binwards?\b|\btogether\b|\bmedially\b/gi, 'in'],
 ];
 
-const ZH_SIDES: [RegExp, ClaimSide][] = [
-  [/(?:受试者|被试|人物|其)的?左(?:侧|边)?/g, { side: 'left', frame: 'subject' }],
-  [/(?:受试者|被试|人物|其)的?右(?:侧|边)?/g, { side: 'right', frame: 'subject' }],
-  [/双侧|两侧|双|两边|左右/g, { side: 'both', frame: 'image' }],
-  [/(?:观察者|图像|画面|图片)?的?左(?:侧|边)?/g, { side: 'left', frame: 'image' }],
-  [/(?:观察者|图像|画面|图片)?的?右(?:侧|边)?/g, { side: 'right', frame: 'image' }],
-];
-const EN_SIDES: [RegExp, ClaimSide][] = [
-  [/\b(?:subject's|his|her|their|person's)\s+left\b/gi, { side: 'left', frame: 'subject' }],
-  [/\b(?:subject's|his|her|their|person's)\s+right\b/gi, { side: 'right', frame: 'subject' }],
-  [/\bboth\b|\bbilateral(?:ly)?\b/gi, { side: 'both', frame: 'image' }],
-  [/\bleft\b/gi, { side: 'left', frame: 'image' }],
-  [/\bright\b/gi, { side: 'right', frame: 'image' }],
-];
+const ZH_SIDES = ZH_SIDE_PHRASES as [RegExp, ClaimSide][];
+const EN_SIDES = EN_SIDE_PHRASES as [RegExp, ClaimSide][];
 
 const ZH_NO_MOTION = /(?:未|没有|无|并无|不见)(?:检测到|发现|观察到|看到|出现|见)?(?:任何)?(?:明显|显著|清晰)?的?(?:局部)?(?:运动|移动|色块|变化)|静止/g;
 const EN_NO_MOTION = /\bno\s+(?:\w+\s+){0,2}(?:motion|movement|colou?r|change)s?\b|\b(?:does|do|did)\s+not\s+(?:show|move)\b|\bnot\s+(?:detected|visible)\b|\b(?:static|motionless|still)\b/gi;
@@ -306,7 +295,7 @@ function readClause(text: string, c: Clause): ClauseInfo {
   info.bases = [...new Set(kept.flat())];
   info.side = sides.length > 0 ? sides[sides.length - 1].value : null;
   // Both sides named in one clause ("左侧为左上，右侧为右上" in parentheses) or "双侧": the claim is bilateral.
-  if (sides.some((s) => s.value.side === 'both') || new Set(sides.map((s) => subjectSide(s.value))).size > 1) info.side = { side: 'both', frame: 'image' };
+  if (sides.some((s) => s.value.side === 'both') || new Set(sides.map((s) => subjectSide(s.value))).size > 1) info.side = { side: 'both', frame: 'subject' };
   const levels = scan(masked, zh ? ZH_INTENSITY : EN_INTENSITY);
   if (!info.noMotion && levels.length > 0) {
     const graded = levels.filter((l) => l.value !== 'present');
@@ -326,13 +315,6 @@ const sameBases = (a: Base[], b: Base[]) => a.length === b.length && a.every((x)
 interface Draft extends ClaimFields {
   start: number;
   end: number;
-}
-
-function subjectSide(s: ClaimSide | null): 'L' | 'R' | null {
-  if (!s || s.side === 'both') return null;
-  // The image's left is the subject's right.
-  if (s.frame === 'image') return s.side === 'left' ? 'R' : 'L';
-  return s.side === 'left' ? 'L' : 'R';
 }
 
 function toRegions(bases: Base[], side: ClaimSide | null): RegionName[] {
@@ -484,7 +466,7 @@ export function checkClaims(answer: string, motion: RegionMotionReport | null): 
         : { ...base, verdict: 'supported', reason: `No clear motion measured in ${names}.`, measured, directionMatch: null, intensityMatch: 'match' };
     }
     if (moving.length === 0) {
-      return { ...base, verdict: 'contradicted', reason: `Claims motion, but none is measured in ${names} (all below the slight grade).`, measured, directionMatch: null, intensityMatch: grade(c.intensity, 'none') };
+      return { ...base, verdict: 'contradicted', reason: `Claims motion, but none is measured in ${names} (none above the noise floor).`, measured, directionMatch: null, intensityMatch: grade(c.intensity, 'none') };
     }
     const intensityMatch = grade(c.intensity, top!.intensity);
     if (c.directions.length === 0) {
@@ -494,10 +476,18 @@ export function checkClaims(answer: string, motion: RegionMotionReport | null): 
     if (hit) {
       return { ...base, verdict: 'supported', reason: `${hit.region} moves ${hit.direction} (${hit.intensity}, ${hit.magnitude.toFixed(2)} px), matching ${c.directions.join('/')}.`, measured, directionMatch: true, intensityMatch };
     }
+    // Sides are read as the subject's (laterality.ts). When the other side's region does match, say so: the
+    // answer may have meant the image's side (the released model often writes sides as it sees the map).
+    const mirror = c.regions.map((r) => (r.endsWith('R') ? `${r.slice(0, -1)}L` : r.endsWith('L') ? `${r.slice(0, -1)}R` : r)).filter((r) => !c.regions.includes(r as RegionName)) as RegionName[];
+    const mirrored = mirror.find((r) => {
+      const m = motion.regions[r];
+      return m && m.intensity !== 'none' && c.directions.some((d) => angleDistance(m.angle, DIRECTION_ANGLE[d]) <= DIRECTION_TOLERANCE_DEG);
+    });
+    const hint = mirrored ? ` Sides are read as the subject's; ${mirrored} (the other side) does move ${motion.regions[mirrored].direction}: the answer may mean the image's side.` : '';
     return {
       ...base,
       verdict: 'contradicted',
-      reason: `Claims ${c.directions.join('/')}, but ${moving.map((m) => `${m.region} moves ${m.direction} (${m.magnitude.toFixed(2)} px)`).join('; ')}.`,
+      reason: `Claims ${c.directions.join('/')}, but ${moving.map((m) => `${m.region} moves ${m.direction} (${m.magnitude.toFixed(2)} px)`).join('; ')}.${hint}`,
       measured,
       directionMatch: false,
       intensityMatch,
