@@ -56,7 +56,7 @@ export function evaluateRun(runDir: string): RunEvaluation {
     outcomes.push({
       id: r.clip,
       truth: r.truth,
-      predicted: r.status === 'failed' ? { kind: 'failed' } : r.predicted === null ? { kind: 'unparsed' } : r.predicted,
+      predicted: r.status === 'failed' ? { kind: 'failed' } : r.predicted !== null ? r.predicted : { kind: r.outcome ?? 'unparsed' },
       ...(r.truthAus !== undefined ? { truthAus: r.truthAus } : {}),
       ...(r.aus !== undefined ? { predictedAus: r.aus } : {}),
     });

@@ -67,7 +67,12 @@ export interface BenchJobResult {
 /** The answer parser's result in the runner's terms (AUs as FACS codes, e.g. 'R12C'). */
 export function parseForBench(text: string): ParsedAnswer {
   const p = parseAnswer(text);
-  return { emotion: p.emotion, aus: p.aus.map((a) => a.code), ...(p.reason !== undefined ? { reason: p.reason } : {}) };
+  return {
+    emotion: p.emotion,
+    aus: p.aus.map((a) => a.code),
+    ...(p.status === 'none' || p.status === 'undetermined' ? { outcome: p.status } : {}),
+    ...(p.reason !== undefined ? { reason: p.reason } : {}),
+  };
 }
 
 export function extensionVersion(): string {

@@ -10,6 +10,11 @@
 //    and it lands in the confusion matrix's OTHER column.
 //  - An answer from which no emotion was parsed is wrong and lands in the UNPARSED column; a clip whose
 //    request failed for good (no answer at all) is wrong and lands in the FAILED column. Both are counted.
+//  - An answer that concludes "no micro-expression found" (parse status 'none') is a valid answer, but
+//    every evaluated clip holds a micro-expression, so it is a miss: wrong for ACC/UAR/UF1 (a false negative
+//    of the true class, no class's false positive), in the NONE column, counted as an abstention
+//    (abstentionRate = none / n). An answer that leaves the class open (a tie, 'undetermined') is wrong the
+//    same way, in the UNDETERMINED column. Their AUs still count for the AU scores (none has no AUs).
 //  - P_i = 0 when class i was never predicted (TP_i + FP_i = 0); F1_i = 0 when P_i + R_i = 0
 //    (scikit-learn's zero_division=0, the usual reading of eq. 3).
 //  - A class with no ground-truth samples (N_i = 0) has an undefined recall: it is left out of the UAR and
@@ -20,14 +25,19 @@
 export const OTHER = '(other)';
 export const UNPARSED = '(unparsed)';
 export const FAILED = '(failed)';
+export const NONE = '(none)';
+export const UNDETERMINED = '(undetermined)';
 
 /** One evaluated clip: ground truth and what the model said. */
 export interface Outcome {
   id: string;
   /** Canonical ground-truth emotion. */
   truth: string;
-  /** Canonical predicted emotion, 'unparsed' (answer without an emotion) or 'failed' (no answer). */
-  predicted: string | { kind: 'unparsed' } | { kind: 'failed' };
+  /**
+   * Canonical predicted emotion; 'unparsed' (answer without an emotion), 'none' (no micro-expression found),
+   * 'undetermined' (a tie or an open class) or 'failed' (no answer).
+   */
+  predicted: string | { kind: 'unparsed' } | { kind: 'none' } | { kind: 'undetermined' } | { kind: 'failed' };
   /** Ground-truth AU codes when the dataset has them (e.g. ['AU4', 'L10', 'R12']). */
   truthAus?: readonly string[];
   /** AU codes parsed from the answer's conclusion. */
@@ -55,7 +65,7 @@ export interface ClassStats extends PrfStats {
 export interface ConfusionMatrix {
   /** Row labels: the protocol's classes (ground truth). */
   rows: string[];
-  /** Column labels: the protocol's classes, then OTHER, UNPARSED, FAILED. */
+  /** Column labels: the protocol's classes, then OTHER, UNPARSED, FAILED, NONE, UNDETERMINED. */
   cols: string[];
   /** counts[r][c]. */
   counts: number[][];
@@ -88,6 +98,12 @@ export interface EmotionMetrics {
   confusion: ConfusionMatrix;
   unparsed: number;
   failed: number;
+  /** Answers "no micro-expression found". */
+  none: number;
+  /** Answers that leave the class open (ties). */
+  undetermined: number;
+  /** none / n. */
+  abstentionRate: number;
   /** Predictions of an emotion outside the protocol's classes. */
   outsideProtocolPredictions: number;
   /** unparsed / n. */
@@ -117,11 +133,13 @@ export function computeMetrics(outcomes: readonly Outcome[], classes: readonly s
   if (classes.length === 0) throw new Error('computeMetrics: the protocol has no classes');
   if (new Set(classes).size !== classes.length) throw new Error(`computeMetrics: duplicate class in [${classes.join(', ')}]`);
   const index = new Map(classes.map((c, i) => [c, i] as const));
-  const cols = [...classes, OTHER, UNPARSED, FAILED];
+  const cols = [...classes, OTHER, UNPARSED, FAILED, NONE, UNDETERMINED];
   const counts = classes.map(() => cols.map(() => 0));
   let excluded = 0;
   let unparsed = 0;
   let failed = 0;
+  let none = 0;
+  let undetermined = 0;
   let outside = 0;
   const evaluated: Outcome[] = [];
   for (const o of outcomes) {
@@ -141,6 +159,12 @@ export function computeMetrics(outcomes: readonly Outcome[], classes: readonly s
     } else if (o.predicted.kind === 'unparsed') {
       c = classes.length + 1;
       unparsed += 1;
+    } else if (o.predicted.kind === 'none') {
+      c = classes.length + 3;
+      none += 1;
+    } else if (o.predicted.kind === 'undetermined') {
+      c = classes.length + 4;
+      undetermined += 1;
     } else {
       c = classes.length + 2;
       failed += 1;
@@ -171,6 +195,9 @@ export function computeMetrics(outcomes: readonly Outcome[], classes: readonly s
     confusion: { rows: [...classes], cols, counts },
     unparsed,
     failed,
+    none,
+    undetermined,
+    abstentionRate: ratio(none, n),
     outsideProtocolPredictions: outside,
     parseFailureRate: ratio(unparsed, n),
     classesWithoutSamples: perClass.filter((c) => c.support === 0).map((c) => ({ label: c.label, falsePositives: c.fp })),
@@ -235,7 +262,7 @@ export function computeAuMetrics(outcomes: readonly Outcome[], laterality: 'igno
     if (o.truthAus === undefined) continue;
     clips += 1;
     const truth = auSet(o.truthAus, laterality);
-    const pred = auSet(typeof o.predicted === 'string' || o.predicted.kind === 'unparsed' ? o.predictedAus : [], laterality);
+    const pred = auSet(typeof o.predicted === 'string' || o.predicted.kind === 'unparsed' || o.predicted.kind === 'undetermined' ? o.predictedAus : [], laterality);
     for (const au of truth) {
       const s = get(au);
       s.support += 1;

@@ -3,7 +3,7 @@
 // Every string that reaches the page goes through esc(); numbers go through fixed formatters.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { FAILED, OTHER, UNPARSED, type AuMetrics, type EmotionMetrics } from './metrics';
+import { FAILED, NONE, OTHER, UNDETERMINED, UNPARSED, type AuMetrics, type EmotionMetrics } from './metrics';
 import type { RunEvaluation } from './evaluate';
 import { compareRuns, type RunGroup } from './compare';
 import { removeStaleTemps, writeFileAtomic } from '../atomicWrite';
@@ -41,6 +41,8 @@ export function runNotes(e: RunEvaluation): string[] {
   }
   if (m.failed > 0) notes.push(`${m.failed} clip(s) got no answer after all retries; they count as wrong (column ${FAILED}). Rerunning retries them.`);
   if (m.unparsed > 0) notes.push(`${m.unparsed} answer(s) named no emotion in the conclusion (parse-failure rate ${pct(m.parseFailureRate)}); they count as wrong (column ${UNPARSED}).`);
+  if (m.none > 0) notes.push(`${m.none} answer(s) concluded "no micro-expression found" (abstention rate ${pct(m.abstentionRate)}); every clip holds one, so they count as wrong (column ${NONE}).`);
+  if (m.undetermined > 0) notes.push(`${m.undetermined} answer(s) left the class open (a tie or no fitting class); they count as wrong (column ${UNDETERMINED}).`);
   if (m.outsideProtocolPredictions > 0) {
     notes.push(`${m.outsideProtocolPredictions} answer(s) named an emotion outside the protocol's classes; they count as wrong (column ${OTHER}) and are no class's false positive.`);
   }

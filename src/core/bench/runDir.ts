@@ -65,8 +65,10 @@ export interface ResultRecord {
   truthAus?: string[];
   /** 'ok': an answer came (maybe unparsed); 'failed': no usable answer after all retries. */
   status: 'ok' | 'failed';
-  /** Canonical emotion parsed from the conclusion; null when unparsed or failed. */
+  /** Canonical emotion parsed from the conclusion; null when unparsed, none, undetermined or failed. */
   predicted: string | null;
+  /** With predicted null: the answer concluded "no micro-expression found" or left the class open. */
+  outcome?: 'none' | 'undetermined';
   /** AU codes parsed from the conclusion. */
   aus?: string[];
   /** Why the parse found no emotion (parser's words), when predicted is null and status is 'ok'. */
@@ -169,7 +171,8 @@ function isRecord(x: unknown): x is ResultRecord {
     typeof r.clip === 'string' &&
     typeof r.truth === 'string' &&
     (r.status === 'ok' || r.status === 'failed') &&
-    (r.predicted === null || typeof r.predicted === 'string')
+    (r.predicted === null || typeof r.predicted === 'string') &&
+    (r.outcome === undefined || r.outcome === 'none' || r.outcome === 'undetermined')
   );
 }
 

@@ -54,6 +54,8 @@ export interface ParsedAnswer {
   aus: string[];
   /** Why no emotion was found (recorded with unparsed answers). */
   reason?: string;
+  /** With emotion null: "no micro-expression found" or a tie / open class (not a parse failure). */
+  outcome?: 'none' | 'undetermined';
 }
 
 export interface BenchProgress {
@@ -335,7 +337,7 @@ export async function runBench<C extends BenchClip>(opts: RunBenchOptions<C>): P
       status: 'ok',
       predicted: parsed.emotion,
       aus: parsed.aus,
-      ...(parsed.emotion === null ? { unparsedReason: parsed.reason ?? 'no emotion in the conclusion' } : {}),
+      ...(parsed.outcome ? { outcome: parsed.outcome } : parsed.emotion === null ? { unparsedReason: parsed.reason ?? 'no emotion in the conclusion' } : {}),
       answer: text,
       ...(prompt !== undefined ? { prompt } : {}),
       ...(incomplete ? { incomplete: true } : {}),
@@ -380,7 +382,7 @@ export async function runBench<C extends BenchClip>(opts: RunBenchOptions<C>): P
           if (record.status === 'failed') {
             failed += 1;
             if (record.error) opts.onClipFailed?.(clip, record.error);
-          } else if (record.predicted === null) unparsed += 1;
+          } else if (record.predicted === null && !record.outcome) unparsed += 1;
         },
         (e: unknown) => {
           if (!fatal) fatal = new Error(`Cannot write ${opts.runDir}/results.jsonl: ${(e as Error).message}; free disk space or check permissions`);
