@@ -1,5 +1,5 @@
 // The region table beside the map: for each facial region its measured direction, magnitude (px), ratio
-// to the face background, the AUs the answers attribute to it and each lane's claim verdict there.
+// to its noise floor, the AUs the answers attribute to it and each lane's claim verdict there.
 // Hovering a row lights the region on the map.
 import type { AnalysisResult, ClaimStatus, ClipView, Lane } from '../src/shared/protocol';
 import { regionsForAu } from '../src/shared/regions';
@@ -66,7 +66,7 @@ export class RegionTable {
       [t('Region'), t('Region (R/L: the subject’s right/left)')],
       [t('Motion'), t('Measured direction (colour as on the map)')],
       ['px', t('Magnitude, px (head motion removed)')],
-      ['×bg', t('Times the face background motion')],
+      ['×floor', t("Times this region's noise floor (face background, forward-backward error, warping residual)")],
       ['AU', t('AUs the answers attribute to the region')],
     ];
     if (this.results.length) cols.push([t('Claims'), this.results.map((r) => r.label).join(' · ')]);

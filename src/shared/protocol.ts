@@ -115,9 +115,11 @@ export interface RegionStat {
   v: number;
   px: number;
   direction: Direction | null;
-  /** magnitude / face background. */
+  /** magnitude / the region's noise floor estimated from the clip (the evidence z of regionMotion.ts). */
   ratio: number;
   intensity: Intensity;
+  /** Calibrated confidence that this is not camera noise, 0..1 (absent from older hosts). */
+  confidence?: number;
   pixels: number;
 }
 
@@ -337,7 +339,7 @@ function isAuCheck(x: unknown): x is AuCheck {
 }
 function isRegionStat(x: unknown): x is RegionStat {
   return (
-    isObj(x) && isStr(x.name) && isNum(x.u) && isNum(x.v) && isNum(x.px) && (x.direction === null || isDir(x.direction)) && isNum(x.ratio) && isGrade(x.intensity) && isNum(x.pixels)
+    isObj(x) && isStr(x.name) && isNum(x.u) && isNum(x.v) && isNum(x.px) && (x.direction === null || isDir(x.direction)) && isNum(x.ratio) && isGrade(x.intensity) && isNum(x.pixels) && (x.confidence === undefined || (isNum(x.confidence) && x.confidence >= 0 && x.confidence <= 1))
   );
 }
 const isCurvePoint = (x: unknown): x is ApexCurvePoint => isObj(x) && isInt(x.frame) && isNum(x.magnitude);

@@ -16,7 +16,8 @@ import { computeMmc } from '../core/mmc';
 import { OPENCV_TVL1_DEFAULTS, renderMmcNative, type Device, type FlowField, type TvL1Params } from '../core/native';
 import type { NoseSensitivity } from '../core/noseWindow';
 import { measureRegionMotion, type RegionMotionReport } from '../core/reasoning/regionMotion';
-import { correctedRegionStats } from '../core/reasoning/lightingFlow';
+import { correctedRegionStats, lightingCorrectedFlow } from '../core/reasoning/lightingFlow';
+import { measureMotion } from '../core/reasoning/pairMotion';
 import { measureRegionStats, type RegionStatsReport } from '../core/reasoning/regionStats';
 
 /** Bump when anything stored in the cache changes meaning. */
@@ -165,11 +166,14 @@ export async function loadClipData(onsetPath: string, apexPath: string, opts: Pi
   // Flow colours alone: the same renderer over a black onset (saturating add of 0 + colour = colour).
   const black = { width: r.width, height: r.height, data: new Uint8Array(r.width * r.height) };
   const flowOnly = await renderMmcNative(black, r.flow, { nose: r.nose, window: 11, device: opts.device });
-  const motion = face ? measureRegionMotion(r.flow, face, { head: [r.head.u, r.head.v] }) : null;
+  let motion: RegionMotionReport | null = null;
   let regionStats: RegionStatsReport | null = null;
-  if (face && motion) {
-    // Measured on the lighting-corrected pair, as in the CLI (pairMotion.ts).
-    regionStats = (await correctedRegionStats({ onset, apex, face, mmc: r, device: opts.device, signal: opts.signal }, motion.background)).stats;
+  if (face) {
+    // Measured on the lighting-corrected pair against the clip's noise floor, as in the CLI (pairMotion.ts).
+    const o = { onset, apex, face, mmc: r, device: opts.device, signal: opts.signal };
+    const measured = await lightingCorrectedFlow(o);
+    motion = await measureMotion(face, measured, { device: opts.device, signal: opts.signal });
+    regionStats = (await correctedRegionStats(o, measureRegionMotion(r.flow, face, { head: [r.head.u, r.head.v] }).background, measured)).stats;
   }
   const [mapPng, flowOnlyPng, onsetShow, apexShow] = await Promise.all([
     encodePng(r.map),
@@ -213,12 +217,15 @@ export async function renderAtNose(onsetPath: string, data: ClipData, nose: { x:
   const r = await computeMmc({ onset, flowIn: data.flow, nose, window: 11, sensitivity: true, device: opts.device, signal: opts.signal });
   const black = { width: r.width, height: r.height, data: new Uint8Array(r.width * r.height) };
   const flowOnly = await renderMmcNative(black, r.flow, { nose: r.nose, window: 11, device: opts.device });
-  const motion = data.face ? measureRegionMotion(r.flow, data.face as FaceResult, { head: [r.head.u, r.head.v] }) : null;
+  // The reasoner's motion has the face's rigid motion fitted and removed, not the nose window's vector:
+  // it does not depend on the point, so the clip's measurement (with its noise floor) is kept.
+  const motion = data.motion;
+  const rawBackground = data.face ? measureRegionMotion(r.flow, data.face as FaceResult, { head: [r.head.u, r.head.v] }).background : 0;
   // Region text follows the new head vector. Statistics measured on a lighting-corrected flow are kept
   // as they were (the stored flow is the raw one, where the lighting reads as motion).
   const regionStats =
     data.face && motion && !data.regionStats?.lighting
-      ? measureRegionStats(r.flow, data.face as FaceResult, { head: [r.head.u, r.head.v], background: motion.background })
+      ? measureRegionStats(r.flow, data.face as FaceResult, { head: [r.head.u, r.head.v], background: rawBackground })
       : data.regionStats;
   const [mapPng, flowOnlyPng] = await Promise.all([encodePng(r.map), encodePng({ width: r.width, height: r.height, data: flowOnly.rgb })]);
   // The pipeline's notes about the point (outside the frame) replace those of an earlier point.

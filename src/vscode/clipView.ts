@@ -13,7 +13,7 @@ export const NOSE_WINDOW = 11;
 export function regionStats(m: RegionMotionReport): NonNullable<ClipView['motion']> {
   const regions: RegionStat[] = REGION_NAMES.map((name) => {
     const r = m.regions[name];
-    return { name, u: r.u, v: r.v, px: r.magnitude, direction: r.direction, ratio: r.ratio, intensity: r.intensity, pixels: r.pixels };
+    return { name, u: r.u, v: r.v, px: r.magnitude, direction: r.direction, ratio: r.evidence.z, intensity: r.intensity, pixels: r.pixels, confidence: r.evidence.confidence };
   });
   return { background: m.background, interOcular: m.interOcular, regions };
 }

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import {
   DEFAULT_THRESHOLDS,
   directionOfAngle,
+  confidenceOf,
   intensityOf,
   measureRegionMotion,
   quantiseAngle,
@@ -12,6 +13,7 @@ import type { FlowField } from '../../src/core/native';
 import { loadFixtureFace, EXPRESSIONS } from '../fixtures/reasoning/face';
 import { warpFace } from '../support/warp';
 import { rng } from '../support/rng';
+import { fitRigidToFlow } from '../../src/core/reasoning/rigidAlign';
 
 function flowOf(width: number, height: number, f: (x: number, y: number) => [number, number]): FlowField {
   const u = new Float32Array(width * height);
@@ -38,12 +40,57 @@ test('angles are quantised to 30 degrees with half to even, then named as the ma
   for (const [a, d] of cases) assert.equal(directionOfAngle(a), d, `angle ${a}`);
 });
 
-test('intensity grades use the documented thresholds and the background ratio', () => {
-  assert.equal(intensityOf(0.005, 10), 'none');
-  assert.equal(intensityOf(DEFAULT_THRESHOLDS.slight, 10), 'slight');
-  assert.equal(intensityOf(0.02, 10), 'moderate');
-  assert.equal(intensityOf(0.05, 10), 'strong');
-  assert.equal(intensityOf(0.05, 1.2), 'none'); // no stronger than the face's own motion
+test('intensity grades: none unless the evidence passes, then by inter-ocular distance; confidence from the null quantiles', () => {
+  assert.equal(intensityOf(0.05, false), 'none');
+  assert.equal(intensityOf(0.005, true), 'slight');
+  assert.equal(intensityOf(DEFAULT_THRESHOLDS.moderate, true), 'moderate');
+  assert.equal(intensityOf(0.05, true), 'strong');
+  const cal = { tau: 2, nullZ: [0, 1, 2, 4], pairs: 10, regions: 100, target: 'test' };
+  assert.equal(confidenceOf(0, cal), 0);
+  assert.equal(confidenceOf(1.5, cal), 0.5);
+  assert.equal(confidenceOf(3, cal), 2.5 / 3);
+  assert.equal(confidenceOf(10, cal), 1 - 1 / 200); // beyond every null region: capped by the sample size
+});
+
+test('evidence: the same motion passes on a quiet clip and not under a high noise floor; rigid motion is removed', async () => {
+  const { face } = await loadFixtureFace();
+  const r = rng(3);
+  const at = face.points[48];
+  const pull = (x: number, y: number): [number, number] => {
+    const g = Math.exp(-((x - at[0]) ** 2 + (y - at[1]) ** 2) / (2 * 8 * 8));
+    return [-0.6 * g, -0.6 * g];
+  };
+  const quiet = measureRegionMotion(flowOf(280, 340, pull), face);
+  assert.equal(quiet.regions.lipCornerR.evidence.passes, true);
+  assert.equal(quiet.noise.source, 'flow-only');
+  // Coherent, large-scale noise everywhere (smooth random field of about 0.4 px): the corner no longer stands out.
+  const waves = Array.from({ length: 6 }, () => [r() * 2 * Math.PI, r() * 2 * Math.PI, 0.02 + 0.04 * r(), 0.02 + 0.04 * r()]);
+  const noisy = measureRegionMotion(
+    flowOf(280, 340, (x, y) => {
+      const [a, b] = pull(x, y);
+      let nu = 0;
+      let nv = 0;
+      for (const [p, q, fx, fy] of waves) {
+        nu += 0.2 * Math.sin(fx * x + fy * y + p);
+        nv += 0.2 * Math.cos(fy * x - fx * y + q);
+      }
+      return [a + nu, b + nv];
+    }),
+    face,
+  );
+  assert.ok(noisy.noise.background > quiet.noise.background * 5, `background ${noisy.noise.background}`);
+  assert.ok(noisy.regions.lipCornerR.evidence.z < quiet.regions.lipCornerR.evidence.z / 3);
+  // A pure roll of the head about the face centre: every region moves, none after the rigid fit is removed.
+  const cx = face.box.x + face.box.width / 2;
+  const cy = face.box.y + face.box.height / 2;
+  const th = (0.8 * Math.PI) / 180;
+  const roll = flowOf(280, 340, (x, y) => [Math.cos(th) * (x - cx) - Math.sin(th) * (y - cy) + cx - x, Math.sin(th) * (x - cx) + Math.cos(th) * (y - cy) + cy - y]);
+  const raw = measureRegionMotion(roll, face);
+  assert.ok(raw.regions.outerBrowR.magnitude > 0.8, `a roll moves a brow by ${raw.regions.outerBrowR.magnitude} px when nothing is removed`);
+  const box = { x0: Math.floor(face.box.x), y0: Math.floor(face.box.y), x1: Math.ceil(face.box.x + face.box.width), y1: Math.ceil(face.box.y + face.box.height) };
+  const fitted = measureRegionMotion(roll, face, { rigid: fitRigidToFlow(roll, box) });
+  assert.ok(Math.abs(fitted.rigid!.rollDeg - 0.8) < 0.01, `roll ${fitted.rigid!.rollDeg}`);
+  for (const m of Object.values(fitted.regions)) assert.ok(m.magnitude < 0.02 && !m.evidence.passes, `${m.region} ${m.magnitude}`);
 });
 
 test('scanline rasterisation fills pixel centres inside the polygon, clipped to the image', () => {
@@ -115,7 +162,7 @@ test('synthetic smile on the real face: each lip corner moves up and out on its 
   for (const r of ['forehead', 'innerBrowL', 'innerBrowR', 'outerBrowL', 'outerBrowR', 'chin'] as const) assert.equal(rep.regions[r].intensity, 'none', r);
   // Magnitude tracks the peak displacement (|(1.3, 1.5)| = 1.98 px) within the bump's falloff over the region.
   assert.ok(rep.regions.lipCornerR.magnitude > 1.6 && rep.regions.lipCornerR.magnitude <= 1.99, `${rep.regions.lipCornerR.magnitude}`);
-  assert.ok(Math.abs(rep.regions.lipCornerR.normalised - (rep.regions.lipCornerR.magnitude - rep.background) / face.interOcular) < 1e-9);
+  assert.ok(Math.abs(rep.regions.lipCornerR.normalised - rep.regions.lipCornerR.magnitude / face.interOcular) < 1e-9);
 });
 
 test('flow with a missing face region polygon leaves that region empty, not NaN', async () => {

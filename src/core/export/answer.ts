@@ -8,7 +8,7 @@ import { EMOTION_EN, EMOTION_ZH, isEmotion, type Emotion } from '../emotions';
 import { formatAuLabel, isExpressiveAu } from '../facs';
 import { REGION_NAMES, type RegionName } from '../face/types';
 import type { AuCode } from '../dataset/types';
-import { CLASS_COMBOS } from '../reasoning/facsRules';
+import { EMOTION_PATTERNS } from '../reasoning/emotionTable';
 import { regionLabel } from '../reasoning/reasoner';
 import { DIRECTION_WORDS, INTENSITY_WORDS, type RegionMotionReport } from '../reasoning/regionMotion';
 
@@ -73,10 +73,10 @@ function emotionWord(e: string, lang: Lang): string {
 function objectiveClass(aus: readonly AuCode[], emotion: string): { source: string; combo: readonly number[] } | null {
   if (!isEmotion(emotion)) return null;
   const present = new Set(aus.map((a) => a.au));
-  const entry = CLASS_COMBOS.find((c) => c.emotion === (emotion as Emotion));
-  if (!entry) return null;
-  const combos = [...entry.combos].filter((c) => c.every((n) => present.has(n))).sort((a, b) => b.length - a.length);
-  return combos.length > 0 ? { source: entry.source, combo: combos[0] } : null;
+  const combos = EMOTION_PATTERNS.filter((p) => p.source === 'Davison2018' && p.emotion === emotion && p.aus.every((n) => present.has(n))).sort(
+    (a, b) => b.aus.length - a.aus.length,
+  );
+  return combos.length > 0 ? { source: combos[0].cls ?? '', combo: combos[0].aus } : null;
 }
 
 const fmt = (x: number, d = 2): string => x.toFixed(d);

@@ -6,14 +6,14 @@
 // image left for the subject's right). The direction is binned in 45-degree sectors of that frame.
 // Appearance descriptions follow the FACS Manual (Ekman, Friesen & Hager 2002).
 //
-// Emotion: the objective classes of Davison, Merghani & Yap, "Objective Classes for Micro-Facial
-// Expression Recognition", J. Imaging 4(10):119, 2018 (AU combinations per class, derived from the FACS
-// codes of CASME II and SAMM), plus contempt as a one-sided lip-corner action (AU12 and/or AU14 on one
-// side only: EMFACS, Ekman & Friesen; Matsumoto & Ekman 2004), which that table has no class for. The
-// best class is the one whose listed combination covers the most detected AUs; rules are in CLASS_COMBOS.
+// Emotion: the patterns of emotionTable.ts (EMFACS prototypes, Davison et al. 2018 objective classes,
+// the CASME II labelling criteria), each with its source. Only patterns fully present count; the emotion
+// whose matched patterns explain the most detected AUs wins, then the one with the largest pattern; a tie
+// stays a tie. No expressive AU above the noise floor: no micro-expression (the decision is null).
 import type { AuSide } from '../facs';
 import { isExpressiveAu } from '../facs';
 import { EMOTIONS, type Emotion } from '../emotions';
+import { CONTEMPT_RULE, EMOTION_PATTERNS, type EmotionPattern } from './emotionTable';
 import type { RegionName } from '../face/types';
 import type { MotionIntensity, RegionMotion, RegionMotionReport } from './regionMotion';
 import { INTENSITIES } from './regionMotion';
@@ -42,18 +42,26 @@ export interface InferredAu {
   level: MotionIntensity;
   /** False for blinks / lid closure (noted, not used for the emotion; paper III-E). */
   expressive: boolean;
+  /** Calibrated confidence of its strongest region (regionMotion.ts RegionEvidence), 0..1. */
+  confidence: number;
 }
 
-export interface EmotionMatch {
-  emotion: Emotion;
-  /** The class combination that matched, e.g. [6, 12]; empty for contempt (one-sided rule). */
-  combo: number[];
-  /** 'table': a combination of the table is fully present; 'unilateral': the contempt rule; 'partial': best overlap only. */
-  kind: 'table' | 'unilateral' | 'partial';
-  /** Davison et al. class number (I..VI) or 'EMFACS' for contempt. */
-  source: string;
-  /** The class the rules preferred when it is not in the allowed list (then `emotion` is the fallback). */
-  preferred?: Emotion;
+/** What the AUs say about the emotion. */
+export interface EmotionDecision {
+  /** 'emotion': one class; 'tie': several explain the AUs equally; 'no-pattern': no pattern is fully present. */
+  kind: 'emotion' | 'tie' | 'no-pattern';
+  /** The class, for kind 'emotion'. */
+  emotion?: Emotion;
+  /** The winning class(es); empty for 'no-pattern'. */
+  candidates: Emotion[];
+  /** The patterns of the winner(s) that are fully present (contempt: the one-sided rule as a pattern). */
+  patterns: EmotionPattern[];
+  /** Detected AUs the winner's patterns explain. */
+  explained: number[];
+  /** For 'emotion': the lowest confidence among the AUs it rests on; null otherwise. */
+  confidence: number | null;
+  /** Classes that would have won but are not offered by the protocol. */
+  excluded: Emotion[];
 }
 
 export interface FacsInference {
@@ -61,8 +69,8 @@ export interface FacsInference {
   aus: InferredAu[];
   /** Non-expressive movements seen (blinks, AU45). */
   noted: InferredAu[];
-  /** null when no expressive AU was found. */
-  match: EmotionMatch | null;
+  /** null when no expressive AU was found: no micro-expression. */
+  decision: EmotionDecision | null;
   classes: readonly Emotion[];
 }
 
@@ -84,6 +92,10 @@ const UPISH = (f: FaceFrameMotion) => f.moving && f.sector >= 1 && f.sector <= 3
 const DOWNISH = (f: FaceFrameMotion) => f.moving && f.sector <= -1 && f.sector >= -3;
 /** A neighbour's motion that is mostly the tail of a larger motion next to it is not its own action. */
 const SPILL = 0.8;
+/** ... when the two point within this many degrees of each other. */
+const ECHO_ANGLE = 50;
+/** Brow halves: an echo only below this share of the other half. */
+const BROW_ECHO = 0.5;
 
 function strongest(...levels: MotionIntensity[]): MotionIntensity {
   return levels.reduce((a, b) => (INTENSITIES.indexOf(b) > INTENSITIES.indexOf(a) ? b : a), 'none' as MotionIntensity);
@@ -95,6 +107,19 @@ export function inferAus(report: RegionMotionReport): { aus: InferredAu[]; noted
   const f = (name: RegionName, side: AuSide | null) => inFaceFrame(R[name], side, report.axes);
   const hits: { au: number; side?: AuSide; regions: RegionName[] }[] = [];
   const hit = (au: number, side: AuSide | undefined, ...regions: RegionName[]) => hits.push({ au, side, regions });
+  // A region's motion that is a weaker echo of a stronger, similarly directed motion next to it is that
+  // neighbour's action spreading through the skin, not its own (e.g. the upper lip lifted at its ends by
+  // AU12, the lip corners pushed up with the chin by AU17, the upper lid carried by a brow raise).
+  const echoBy = (ratio: number, name: RegionName, ...neighbours: RegionName[]) => {
+    const m = R[name];
+    return neighbours.some((o) => {
+      const n = R[o];
+      if (n.intensity === 'none' || m.magnitude >= ratio * n.magnitude) return false;
+      const d = Math.abs(m.angle - n.angle) % 360;
+      return Math.min(d, 360 - d) < ECHO_ANGLE;
+    });
+  };
+  const echo = (name: RegionName, ...neighbours: RegionName[]) => echoBy(SPILL, name, ...neighbours);
 
   const corner: Record<AuSide, FaceFrameMotion> = { R: f('lipCornerR', 'R'), L: f('lipCornerL', 'L') };
   for (const s of SIDES) {
@@ -104,8 +129,9 @@ export function inferAus(report: RegionMotionReport): { aus: InferredAu[]; noted
     const le = f(`lowerEyelid${s}`, s);
     const ch = f(`cheek${s}`, s);
     const nw = f(`noseWing${s}`, s);
-    const au1 = UPISH(ib);
-    const au2 = UPISH(ob);
+    // AU1 alone lifts the middle of the brow a little and AU2 the inner end: only a much weaker brow half is an echo.
+    const au1 = UPISH(ib) && !echoBy(BROW_ECHO, `innerBrow${s}`, `outerBrow${s}`);
+    const au2 = UPISH(ob) && !echoBy(BROW_ECHO, `outerBrow${s}`, `innerBrow${s}`);
     if (au1) hit(1, s, `innerBrow${s}`);
     if (au2) hit(2, s, `outerBrow${s}`);
     // AU4: brows lowered and drawn together: the inner brow moves down, down-inwards or inwards; or the
@@ -113,21 +139,21 @@ export function inferAus(report: RegionMotionReport): { aus: InferredAu[]; noted
     const ibLower = ib.moving && (ib.sector === -2 || ib.sector === -3 || ib.sector === 4);
     const obLower = ob.moving && ob.sector <= -1 && ob.sector >= -3 && !au1;
     if (ibLower || obLower) hit(4, s, ...(ibLower ? [`innerBrow${s}` as RegionName] : []), ...(obLower ? [`outerBrow${s}` as RegionName] : []));
-    const browMag = Math.max(ib.magnitude, ob.magnitude);
+    const lidEcho = echo(`upperEyelid${s}`, `innerBrow${s}`, `outerBrow${s}`);
     // AU5: the upper lid moves up by itself, not only as the tail of a brow raise.
-    if (UPISH(ue) && !((au1 || au2) && ue.magnitude < SPILL * browMag)) hit(5, s, `upperEyelid${s}`);
+    if (UPISH(ue) && !lidEcho) hit(5, s, `upperEyelid${s}`);
     // Blink / lid closure: the upper lid moves down (not just pushed by a brow lowerer). Not expressive.
-    if (DOWNISH(ue) && !((ibLower || obLower) && ue.magnitude < SPILL * browMag)) hit(45, s, `upperEyelid${s}`);
+    if (DOWNISH(ue) && !lidEcho) hit(45, s, `upperEyelid${s}`);
     // AU6: the cheek (infraorbital triangle) is raised; the lower lid bulges up with it.
-    const au6 = UPISH(ch);
+    const au6 = UPISH(ch) && !echo(`cheek${s}`, `lowerEyelid${s}`);
     if (au6) hit(6, s, `cheek${s}`, ...(UPISH(le) ? [`lowerEyelid${s}` as RegionName] : []));
     // AU7: the lower lid is raised / pulled in without the cheek raise that would explain it.
     if (!au6 && le.moving && (UPISH(le) || le.sector === 4 || le.sector === 3)) hit(7, s, `lowerEyelid${s}`);
     // AU9: the nose wing and the skin beside the nose are pulled up.
-    if (UPISH(nw)) hit(9, s, `noseWing${s}`);
+    if (UPISH(nw) && !echo(`noseWing${s}`, 'upperLip', `nasolabial${s}`, `cheek${s}`)) hit(9, s, `noseWing${s}`);
     // AU12: the lip corner is pulled up and out (obliquely) or straight up.
     const c = corner[s];
-    if (c.moving && (c.sector === 1 || c.sector === 2)) hit(12, s, `lipCorner${s}`, ...(UPISH(f(`nasolabial${s}`, s)) ? [`nasolabial${s}` as RegionName] : []));
+    if (c.moving && (c.sector === 1 || c.sector === 2) && !echo(`lipCorner${s}`, 'upperLip', 'lowerLip', 'chin')) hit(12, s, `lipCorner${s}`, ...(UPISH(f(`nasolabial${s}`, s)) ? [`nasolabial${s}` as RegionName] : []));
   }
   // Lip-corner actions that depend on the other side.
   const outish = (c: FaceFrameMotion) => c.moving && (c.sector === 0 || c.sector === -1);
@@ -140,7 +166,7 @@ export function inferAus(report: RegionMotionReport): { aus: InferredAu[]; noted
       if (c.moving && c.sector === -1) hit(15, s, `lipCorner${s}`);
     }
   }
-  for (const s of SIDES) if (corner[s].moving && corner[s].sector === -2) hit(15, s, `lipCorner${s}`);
+  for (const s of SIDES) if (corner[s].moving && corner[s].sector === -2 && !echo(`lipCorner${s}`, 'lowerLip', 'chin')) hit(15, s, `lipCorner${s}`);
   if (inish(corner.R) && inish(corner.L)) hit(23, undefined, 'lipCornerR', 'lipCornerL'); // mouth narrowed: lip tightener
   else for (const s of SIDES) if (inish(corner[s])) hit(14, s, `lipCorner${s}`);
 
@@ -148,16 +174,15 @@ export function inferAus(report: RegionMotionReport): { aus: InferredAu[]; noted
   const ul = f('upperLip', null);
   const ll = f('lowerLip', null);
   const chin = f('chin', null);
-  const cornerMag = Math.max(corner.R.magnitude, corner.L.magnitude);
-  const cornersUp = hits.some((h) => h.au === 12);
-  // AU10: the upper lip itself rises (not only its ends lifted by AU12).
-  if (UPISH(ul) && !(cornersUp && ul.magnitude < SPILL * cornerMag)) hit(10, undefined, 'upperLip');
+  // AU10: the upper lip itself rises (not only its ends lifted by AU12, or pushed by the chin).
+  if (UPISH(ul) && !echo('upperLip', 'lipCornerR', 'lipCornerL', 'noseWingR', 'noseWingL', 'chin', 'lowerLip')) hit(10, undefined, 'upperLip');
   // AU17: the chin boss pushes up (the lower lip with it).
-  if (UPISH(chin)) hit(17, undefined, 'chin');
+  if (UPISH(chin) && !echo('chin', 'lowerLip')) hit(17, undefined, 'chin');
   // AU26: the jaw drops.
-  if (DOWNISH(chin)) hit(26, undefined, 'chin');
-  // AU25: the lower lip moves down while the upper lip does not follow: the lips part.
-  if (DOWNISH(ll) && !DOWNISH(ul)) hit(25, undefined, 'lowerLip');
+  if (DOWNISH(chin) && !echo('chin', 'lowerLip')) hit(26, undefined, 'chin');
+  // AU25: the lower lip moves down while the upper lip does not follow: the lips part (with the jaw too:
+  // a jaw drop parts the lips, FACS scores 25+26), not when the lip is only dragged by stretched corners.
+  if (DOWNISH(ll) && !DOWNISH(ul) && !echo('lowerLip', 'lipCornerR', 'lipCornerL')) hit(25, undefined, 'lowerLip');
   // AU24: lips pressed together: upper lip down, lower lip up.
   if (DOWNISH(ul) && UPISH(ll)) hit(24, undefined, 'upperLip', 'lowerLip');
 
@@ -174,92 +199,64 @@ export function inferAus(report: RegionMotionReport): { aus: InferredAu[]; noted
     const e = byAu.get(au)!;
     const bilateral = e.sides.has('both') || (e.sides.has('R') && e.sides.has('L'));
     const level = strongest(...e.regions.map((r) => R[r].intensity));
-    const base = { au, regions: e.regions, level, expressive: isExpressiveAu(au) };
+    const confidence = Math.max(0, ...e.regions.filter((r) => R[r].intensity !== 'none').map((r) => R[r].evidence.confidence));
+    const base = { au, regions: e.regions, level, expressive: isExpressiveAu(au), confidence };
     all.push(bilateral ? base : { ...base, side: e.sides.has('R') ? 'R' : 'L' });
   }
   return { aus: all.filter((a) => a.expressive), noted: all.filter((a) => !a.expressive) };
 }
 
-/**
- * AU combinations per class, Davison et al. 2018 (Table of proposed objective classes):
- * I happiness, II surprise, III anger, IV disgust, V sadness, VI fear. Two additions, marked: a lone jaw
- * drop (AU26) as surprise (Class II lists AU25+AU26; FACS surprise prototypes carry 26), and AU1+AU2+AU26.
- */
-export const CLASS_COMBOS: readonly { emotion: Emotion; source: string; combos: readonly (readonly number[])[] }[] = [
-  { emotion: 'happiness', source: 'I', combos: [[6], [12], [6, 12], [6, 7, 12], [7, 12]] },
-  { emotion: 'surprise', source: 'II', combos: [[1, 2], [5], [25], [1, 2, 25], [25, 26], [5, 24], [26] /* added */, [1, 2, 26] /* added */] },
-  { emotion: 'anger', source: 'III', combos: [[23], [4], [4, 7], [4, 5], [4, 5, 7], [17, 24], [4, 6, 7], [4, 38]] },
-  { emotion: 'disgust', source: 'IV', combos: [[10], [9], [4, 9], [4, 40], [4, 5, 40], [4, 7, 9], [4, 9, 17], [4, 7, 10], [4, 5, 7, 9], [7, 10]] },
-  { emotion: 'sadness', source: 'V', combos: [[1], [15], [1, 4], [6, 15], [15, 17]] },
-  { emotion: 'fear', source: 'VI', combos: [[1, 2, 4], [20]] },
-];
+interface Support {
+  emotion: Emotion;
+  patterns: EmotionPattern[];
+  explained: Set<number>;
+  largest: number;
+}
 
-/**
- * When the preferred class is not offered by the protocol (CASME II has no anger or contempt; CAS(ME)^3 A
- * no contempt), the next class to try. Anger -> disgust: both lower the brows (AU4) and CASME II codes most
- * AU4 clips as disgust. Contempt -> happiness for a one-sided AU12 (Class I holds AU12), disgust for AU14.
- */
-const FALLBACK: Partial<Record<Emotion, Emotion[]>> = {
-  anger: ['disgust', 'sadness'],
-  contempt: ['happiness', 'disgust'],
-  fear: ['surprise', 'sadness'],
-};
-
-/** The emotion of an AU set, restricted to `classes`. null when there is no expressive AU. */
-export function emotionFromAus(aus: readonly InferredAu[], classes: readonly Emotion[] = EMOTIONS): EmotionMatch | null {
+/** Every emotion's support among `aus` (fully present patterns only). */
+export function emotionSupport(aus: readonly InferredAu[]): Support[] {
   const expressive = aus.filter((a) => a.expressive);
-  if (expressive.length === 0 || classes.length === 0) return null;
   const present = new Set(expressive.map((a) => a.au));
-  const allowed = (e: Emotion) => classes.includes(e);
+  const by = new Map<Emotion, Support>();
+  const add = (p: EmotionPattern) => {
+    const s = by.get(p.emotion) ?? { emotion: p.emotion, patterns: [], explained: new Set<number>(), largest: 0 };
+    s.patterns.push(p);
+    for (const au of p.aus) s.explained.add(au);
+    s.largest = Math.max(s.largest, p.aus.length);
+    by.set(p.emotion, s);
+  };
+  for (const p of EMOTION_PATTERNS) if (p.aus.every((au) => present.has(au))) add(p);
+  // Contempt: AU12 and/or AU14 present, all on one and the same side.
+  const corner = expressive.filter((a) => (CONTEMPT_RULE.aus as readonly number[]).includes(a.au));
+  if (corner.length > 0 && corner.every((a) => a.side !== undefined) && new Set(corner.map((a) => a.side)).size === 1) {
+    add({ emotion: CONTEMPT_RULE.emotion, aus: [...new Set(corner.map((a) => a.au))].sort((x, y) => x - y), source: CONTEMPT_RULE.source });
+  }
+  return [...by.values()];
+}
 
-  // Contempt: lip-corner action (12 / 14) on one side only.
-  const corner = expressive.filter((a) => a.au === 12 || a.au === 14);
-  const oneSided = corner.length > 0 && corner.every((a) => a.side !== undefined) && new Set(corner.map((a) => a.side)).size === 1;
-
-  // Full matches, best first: larger combination, then class order of EMOTIONS.
-  const full: EmotionMatch[] = [];
-  for (const c of CLASS_COMBOS) {
-    for (const combo of c.combos) {
-      if (combo.every((au) => present.has(au))) full.push({ emotion: c.emotion, combo: [...combo], kind: 'table', source: c.source });
-    }
-  }
-  const order = (m: EmotionMatch) => EMOTIONS.indexOf(m.emotion);
-  full.sort((a, b) => b.combo.length - a.combo.length || order(a) - order(b));
-  const contempt: EmotionMatch = { emotion: 'contempt', combo: corner.map((a) => a.au).sort((x, y) => x - y), kind: 'unilateral', source: 'EMFACS' };
-  const ranked: EmotionMatch[] = oneSided ? [contempt, ...full.filter((m) => !(m.emotion === 'happiness' && m.combo.includes(12)))] : full;
-  if (ranked.length > 0) {
-    const best = ranked[0];
-    if (allowed(best.emotion)) return best;
-    const next = ranked.find((m) => allowed(m.emotion));
-    if (next) return { ...next, preferred: best.emotion };
-    const viaFallback = (FALLBACK[best.emotion] ?? []).find(allowed);
-    if (viaFallback) return { ...best, emotion: viaFallback, preferred: best.emotion };
-  }
-  // No combination fully present: the allowed class whose combination overlaps most (fraction covered).
-  let bestPartial: EmotionMatch | null = null;
-  let bestScore = 0;
-  for (const c of CLASS_COMBOS) {
-    if (!allowed(c.emotion)) continue;
-    for (const combo of c.combos) {
-      const score = combo.filter((au) => present.has(au)).length / combo.length;
-      if (score > bestScore || (score === bestScore && score > 0 && bestPartial && EMOTIONS.indexOf(c.emotion) < EMOTIONS.indexOf(bestPartial.emotion))) {
-        bestScore = score;
-        bestPartial = { emotion: c.emotion, combo: [...combo], kind: 'partial', source: c.source };
-      }
-    }
-  }
-  if (bestPartial) return bestPartial;
-  // Nothing overlaps: only lip-corner dimpling (AU14) on both sides, which EMFACS also reads as contempt.
-  if (corner.length > 0) {
-    if (allowed('contempt')) return contempt;
-    const fb = (FALLBACK.contempt ?? []).find(allowed);
-    if (fb) return { ...contempt, emotion: fb, kind: 'partial', preferred: 'contempt' };
-  }
-  return null;
+/**
+ * The emotion of an AU set among `classes` (see the top of the file). null when there is no expressive AU.
+ * Ties are reported as ties; a class outside `classes` never wins, and is listed in `excluded` when it
+ * would have.
+ */
+export function emotionFromAus(aus: readonly InferredAu[], classes: readonly Emotion[] = EMOTIONS): EmotionDecision | null {
+  const expressive = aus.filter((a) => a.expressive);
+  if (expressive.length === 0) return null;
+  const rank = (a: Support, b: Support) => b.explained.size - a.explained.size || b.largest - a.largest;
+  const all = emotionSupport(expressive).sort(rank);
+  const allowed = all.filter((s) => classes.includes(s.emotion));
+  const excluded = all.filter((s) => all.length > 0 && rank(s, all[0]) === 0 && !classes.includes(s.emotion)).map((s) => s.emotion);
+  if (allowed.length === 0) return { kind: 'no-pattern', candidates: [], patterns: [], explained: [], confidence: null, excluded };
+  const top = allowed.filter((s) => rank(s, allowed[0]) === 0);
+  const explained = [...new Set(top.flatMap((s) => [...s.explained]))].sort((x, y) => x - y);
+  const patterns = top.flatMap((s) => s.patterns);
+  if (top.length > 1) return { kind: 'tie', candidates: top.map((s) => s.emotion), patterns, explained, confidence: null, excluded };
+  const conf = Math.min(...expressive.filter((a) => top[0].explained.has(a.au)).map((a) => a.confidence));
+  return { kind: 'emotion', emotion: top[0].emotion, candidates: [top[0].emotion], patterns, explained, confidence: conf, excluded };
 }
 
 /** AUs, then the emotion among `classes`. Deterministic. */
 export function inferFacs(report: RegionMotionReport, classes: readonly Emotion[] = EMOTIONS): FacsInference {
   const { aus, noted } = inferAus(report);
-  return { aus, noted, match: emotionFromAus(aus, classes), classes };
+  return { aus, noted, decision: emotionFromAus(aus, classes), classes };
 }

@@ -6,7 +6,7 @@
 import type { FaceResult } from '../face/types';
 import { toGrey, type LoadedImage } from '../image';
 import { computeMmc, type MmcResult } from '../mmc';
-import type { Device, FlowField } from '../native';
+import type { Device, FlowField, GreyImage } from '../native';
 import { estimatePhotometric, normaliseApex, type PhotometricChange } from './photometric';
 import { measureRegionMotion } from './regionMotion';
 import { measureRegionStats, type RegionStatsReport } from './regionStats';
@@ -17,6 +17,29 @@ export interface MeasuredFlow {
   lighting: PhotometricChange;
   /** True when the flow was recomputed on the lighting-corrected apex. */
   corrected: boolean;
+  /** The grey frames the flow was computed on (the apex corrected when `corrected`). */
+  onset: GreyImage;
+  apex: GreyImage;
+}
+
+/**
+ * Bounding box of the face box and all its region polygons: where the lighting is estimated (the forehead
+ * region reaches above the detector's box, and banding left uncorrected there reads as forehead motion).
+ */
+export function faceExtent(face: FaceResult): { x: number; y: number; width: number; height: number } {
+  let x0 = face.box.x;
+  let y0 = face.box.y;
+  let x1 = face.box.x + face.box.width;
+  let y1 = face.box.y + face.box.height;
+  for (const poly of Object.values(face.regions)) {
+    for (const [x, y] of poly) {
+      x0 = Math.min(x0, x);
+      y0 = Math.min(y0, y);
+      x1 = Math.max(x1, x);
+      y1 = Math.max(y1, y);
+    }
+  }
+  return { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };
 }
 
 export interface LightingFlowOptions {
@@ -32,11 +55,12 @@ export interface LightingFlowOptions {
 
 export async function lightingCorrectedFlow(o: LightingFlowOptions): Promise<MeasuredFlow> {
   const onset = toGrey(o.onset);
-  const lighting = estimatePhotometric(onset, toGrey(o.apex), { box: o.face.box });
+  const raw = toGrey(o.apex);
+  const lighting = estimatePhotometric(onset, raw, { box: faceExtent(o.face) });
   if (!lighting.significant || !lighting.estimable) {
-    return { flow: o.mmc.flow, head: [o.mmc.head.u, o.mmc.head.v], lighting, corrected: false };
+    return { flow: o.mmc.flow, head: [o.mmc.head.u, o.mmc.head.v], lighting, corrected: false, onset, apex: raw };
   }
-  const apex = normaliseApex(toGrey(o.apex), lighting);
+  const apex = normaliseApex(raw, lighting);
   const again = await computeMmc({
     onset: { ...onset, channels: 1 },
     apex: { ...apex, channels: 1 },
@@ -45,7 +69,7 @@ export async function lightingCorrectedFlow(o: LightingFlowOptions): Promise<Mea
     threads: o.threads,
     signal: o.signal,
   });
-  return { flow: again.flow, head: [again.head.u, again.head.v], lighting, corrected: true };
+  return { flow: again.flow, head: [again.head.u, again.head.v], lighting, corrected: true, onset, apex };
 }
 
 /** The photometric sentence's first clause (what changed), for texts that are not about the map. */
@@ -59,8 +83,8 @@ export function lightingClause(c: PhotometricChange, lang: 'zh' | 'en'): string 
  * The region-text lane's statistics on the lighting-corrected pair. `rawBackground` is the background level
  * already measured on the MMC flow (reused when nothing was corrected).
  */
-export async function correctedRegionStats(o: LightingFlowOptions, rawBackground: number): Promise<{ stats: RegionStatsReport; lighting: PhotometricChange }> {
-  const m = await lightingCorrectedFlow(o);
+export async function correctedRegionStats(o: LightingFlowOptions, rawBackground: number, measured?: MeasuredFlow): Promise<{ stats: RegionStatsReport; lighting: PhotometricChange }> {
+  const m = measured ?? (await lightingCorrectedFlow(o));
   const background = m.corrected ? measureRegionMotion(m.flow, o.face, { head: m.head }).background : rawBackground;
   const clause = m.corrected ? { en: lightingClause(m.lighting, 'en'), zh: lightingClause(m.lighting, 'zh') } : null;
   return { stats: measureRegionStats(m.flow, o.face, { head: m.head, background, lighting: clause }), lighting: m.lighting };

@@ -1,18 +1,22 @@
 // From an onset/apex pair to what the built-in reasoner and the claim check need: the face on the onset
-// (landmarks, regions), the MMC-Map with the nose-tip head compensation taken from that face, and the
-// regional motion measured in the compensated flow, and the per-region statistics the region-text lane
-// sends as text. Shared by `mellm check`, `mellm analyze` and the benchmark, so every consumer measures
-// the same way.
+// (landmarks, regions), the MMC-Map with the nose-tip head compensation taken from that face (the authors'
+// map, on the raw frames), the regional motion and the per-region statistics the region-text lane sends as
+// text. Motion is measured apart from the map: on the apex corrected for the lighting change
+// (lightingFlow.ts, photometric.ts), with the face's rigid motion fitted to the flow and removed, against
+// the clip's own noise floor (a backward flow for forward-backward consistency, the warping residual).
+// Shared by `mellm check`, `mellm analyze`, the benchmark and the panel, so every consumer measures the
+// same way.
 import { performance } from 'node:perf_hooks';
 import { detectFace } from '../face';
 import type { FaceResult } from '../face/types';
 import { loadImage, type LoadedImage } from '../image';
 import { computeMmc, type MmcResult, type NoFacePolicy } from '../mmc';
-import type { Device, FlowField } from '../native';
+import { computeFlow, type Device, type FlowField } from '../native';
+import { correctedRegionStats, lightingCorrectedFlow, type MeasuredFlow } from './lightingFlow';
+import { photometricSummary, type PhotometricChange } from './photometric';
 import { measureRegionMotion, type RegionMotionReport } from './regionMotion';
-import { correctedRegionStats } from './lightingFlow';
-import type { PhotometricChange } from './photometric';
 import { measureRegionStats, type RegionStatsReport } from './regionStats';
+import { fitRigidToFlow } from './rigidAlign';
 
 export interface PairMotionOptions {
   onset: string | LoadedImage;
@@ -35,7 +39,7 @@ export interface PairMotion {
   motion: RegionMotionReport | null;
   /**
    * Region statistics for the region-text lane, measured on the lighting-corrected pair (lightingFlow.ts);
-   * null without a face.
+   * null without a face or when not asked for.
    */
   regionStats: RegionStatsReport | null;
   /** The photometric change onset -> apex on the face (null without a face or without an apex frame). */
@@ -46,16 +50,42 @@ export interface PairMotion {
 
 export const NO_FACE_WARNING = 'no face found on the onset frame: no regional motion measured (claims cannot be checked)';
 
+function boxOf(face: FaceResult, flow: FlowField): { x0: number; y0: number; x1: number; y1: number } {
+  return {
+    x0: Math.max(0, Math.floor(face.box.x)),
+    y0: Math.max(0, Math.floor(face.box.y)),
+    x1: Math.min(flow.width, Math.ceil(face.box.x + face.box.width)),
+    y1: Math.min(flow.height, Math.ceil(face.box.y + face.box.height)),
+  };
+}
+
+/**
+ * Regional motion for the reasoner and the claim check on the lighting-corrected flow `m`: the backward
+ * flow of the same frames for the forward-backward check, the rigid face motion fitted and removed, the
+ * noise floor from the clip. The report carries the lighting found.
+ */
+export async function measureMotion(face: FaceResult, m: MeasuredFlow, run: { device?: Device; threads?: number; signal?: AbortSignal } = {}): Promise<RegionMotionReport> {
+  const backward = await computeFlow(m.apex, m.onset, {}, run);
+  const report = measureRegionMotion(m.flow, face, { head: m.head, rigid: fitRigidToFlow(m.flow, boxOf(face, m.flow)), evidence: { backward, onset: m.onset, apex: m.apex } });
+  report.lighting = photometricSummary(m.lighting);
+  return report;
+}
+
+/** Regional motion from a flow alone (no frames): the floor comes from the background only. */
+export function measureFlowOnly(face: FaceResult, flow: FlowField, head: [number, number]): RegionMotionReport {
+  return measureRegionMotion(flow, face, { head, rigid: fitRigidToFlow(flow, boxOf(face, flow)) });
+}
+
 export async function measurePairMotion(opts: PairMotionOptions): Promise<PairMotion> {
   const t0 = performance.now();
   const onset = typeof opts.onset === 'string' ? await loadImage(opts.onset) : opts.onset;
-  // Decoded once here when the lighting is to be compared (computeMmc takes the decoded image as well).
-  const apex = opts.regionStats && typeof opts.apex === 'string' && !opts.flowIn ? await loadImage(opts.apex) : opts.apex;
+  // Decoded once here: the lighting is compared on it (computeMmc takes the decoded image as well).
+  const apex = typeof opts.apex === 'string' && !opts.flowIn ? await loadImage(opts.apex) : opts.apex;
   const face = await detectFace(onset);
   const t1 = performance.now();
   const mmc = await computeMmc({
     onset,
-    apex,
+    apex: opts.flowIn ? undefined : apex,
     flowIn: opts.flowIn,
     // The face found above is the nose locator, so no face takes computeMmc's no-face path (opts.noFace).
     locateNose: async () => (face ? face.nose : null),
@@ -65,16 +95,21 @@ export async function measurePairMotion(opts: PairMotionOptions): Promise<PairMo
     signal: opts.signal,
   });
   const t2 = performance.now();
-  const motion = face ? measureRegionMotion(mmc.flow, face, { head: [mmc.head.u, mmc.head.v] }) : null;
+  const run = { device: opts.device, threads: opts.threads, signal: opts.signal };
+  const head: [number, number] = [mmc.head.u, mmc.head.v];
+  let motion: RegionMotionReport | null = null;
   let regionStats: RegionStatsReport | null = null;
   let lighting: PhotometricChange | null = null;
-  if (opts.regionStats && face && motion) {
+  if (face) {
     if (apex && typeof apex !== 'string' && !opts.flowIn) {
-      const c = await correctedRegionStats({ onset, apex, face, mmc, device: opts.device, threads: opts.threads, signal: opts.signal }, motion.background);
-      regionStats = c.stats;
-      lighting = c.lighting;
+      const o = { onset, apex, face, mmc, ...run };
+      const measured = await lightingCorrectedFlow(o);
+      lighting = measured.lighting;
+      motion = await measureMotion(face, measured, run);
+      if (opts.regionStats) regionStats = (await correctedRegionStats(o, measureRegionMotion(mmc.flow, face, { head }).background, measured)).stats;
     } else {
-      regionStats = measureRegionStats(mmc.flow, face, { head: [mmc.head.u, mmc.head.v], background: motion.background });
+      motion = measureFlowOnly(face, mmc.flow, head);
+      if (opts.regionStats) regionStats = measureRegionStats(mmc.flow, face, { head, background: measureRegionMotion(mmc.flow, face, { head }).background });
     }
   }
   const t3 = performance.now();

@@ -15,7 +15,8 @@ import {
 } from './source';
 import { REGION_WORDS, regionLabel, splitRegion } from '../../shared/regions';
 import { DIRECTION_WORDS, INTENSITY_WORDS, type RegionMotion, type RegionMotionReport } from './regionMotion';
-import { CLASS_COMBOS, inferFacs, type FacsInference, type InferredAu } from './facsRules';
+import { inferFacs, type EmotionDecision, type FacsInference, type InferredAu } from './facsRules';
+import { EMOTION_PATTERNS, sourceLabel } from './emotionTable';
 
 /** Regions in reading order (top to bottom), each pair subject's right then left. */
 const ORDER: readonly RegionName[] = [
@@ -36,10 +37,10 @@ const NOT_EXPRESSIVE: Record<ReasoningLang, string> = {
 };
 
 function measureText(m: RegionMotion, lang: ReasoningLang): string {
-  const ratio = m.ratio >= 100 ? '>100' : fmt(m.ratio, 1);
+  const z = m.evidence.z >= 100 ? '>100' : fmt(m.evidence.z, 1);
   return lang === 'zh'
-    ? `${fmt(m.magnitude)} px，${fmt(m.normalised, 3)} 眼距，背景的 ${ratio} 倍`
-    : `${fmt(m.magnitude)} px, ${fmt(m.normalised, 3)} IOD, ${ratio}x background`;
+    ? `${fmt(m.magnitude)} px，${fmt(m.normalised, 3)} 眼距，噪声底的 ${z} 倍，置信度 ${fmt(m.evidence.confidence)}`
+    : `${fmt(m.magnitude)} px, ${fmt(m.normalised, 3)} IOD, ${z}x the noise floor, confidence ${fmt(m.evidence.confidence)}`;
 }
 
 function auList(aus: readonly InferredAu[], lang: ReasoningLang): string {
@@ -73,9 +74,42 @@ function sideWord(a: InferredAu, lang: ReasoningLang): string {
   return a.side ? (a.side === 'R' ? " (subject's right only)" : " (subject's left only)") : a.regions.length > 1 ? ' (both sides)' : '';
 }
 
-function romanClass(source: string, lang: ReasoningLang): string {
-  if (source === 'EMFACS') return lang === 'zh' ? 'EMFACS 的轻蔑规则（单侧嘴角动作）' : 'the EMFACS contempt rule (one-sided lip-corner action)';
-  return lang === 'zh' ? `Davison 等 (2018) 客观类别第 ${source} 类` : `objective class ${source} of Davison et al. (2018)`;
+const conf = (x: number) => x.toFixed(2);
+
+/** 'AU06（脸颊提升，置信度 0.97）' / 'AU06 (Cheek raiser, confidence 0.97)'. */
+function auWithConfidence(a: InferredAu, lang: ReasoningLang): string {
+  const label = formatAuLabel(a, lang);
+  return lang === 'zh' ? label.replace(/）$/, `，置信度 ${conf(a.confidence)}）`) : label.replace(/\)$/, `, confidence ${conf(a.confidence)})`);
+}
+
+function emotionList(es: readonly Emotion[], lang: ReasoningLang): string {
+  const w = es.map((e) => emotionWord(e, lang));
+  if (lang === 'zh') return w.join('与');
+  return w.length <= 2 ? w.join(' and ') : `${w.slice(0, -1).join(', ')} and ${w[w.length - 1]}`;
+}
+
+/** How the decision was reached, one line per pattern group. */
+function reasoningLines(d: EmotionDecision, inf: FacsInference, lang: ReasoningLang): string[] {
+  const zh = lang === 'zh';
+  const L: string[] = [];
+  for (const e of d.candidates) {
+    const ps = d.patterns.filter((p) => p.emotion === e);
+    const parts = ps.map((p) => `${p.aus.map((n) => `AU${n}`).join('+')}${zh ? `（${sourceLabel(p, lang)}）` : ` (${sourceLabel(p, lang)})`}`);
+    L.push(zh ? `- ${emotionWord(e, lang)}：完全出现的模式 ${parts.join('、')}。` : `- ${emotionWord(e, lang)}: patterns fully present: ${parts.join('; ')}.`);
+  }
+  if (d.kind === 'tie') {
+    L.push(zh ? `- ${emotionList(d.candidates, lang)}对检测到的动作单元解释程度相同：并列，不按列表顺序取舍。` : `- ${emotionList(d.candidates, lang)} explain the detected AUs equally: a tie, not settled by list order.`);
+  } else if (d.kind === 'no-pattern') {
+    const aus = inf.aus.map((a) => `AU${a.au}`).join('+');
+    L.push(zh ? `- ${aus} 不完整地符合情绪表（EMFACS、Davison 等 2018、CASME II）中的任何模式，无法确定情绪类别。` : `- ${aus} fully matches no pattern of the emotion table (EMFACS, Davison et al. 2018, CASME II): the class cannot be determined.`);
+  }
+  if (d.excluded.length > 0) {
+    const ex = emotionList(d.excluded, lang);
+    L.push(zh ? `- 规则首选的类别“${ex}”不在本数据集协议的类别中，只在允许的类别中判断。` : `- The rules' first choice, ${ex}, is not a class of this protocol; only the allowed classes are considered.`);
+  }
+  const classes = inf.classes.map((e) => emotionWord(e, lang)).join(zh ? '、' : ', ');
+  L.push(zh ? `- 候选类别：${classes}。` : `- Allowed classes: ${classes}.`);
+  return L;
 }
 
 /** The full answer text. Deterministic: same report, classes and language give the same bytes. */
@@ -85,6 +119,7 @@ export function writeAnswer(report: RegionMotionReport, inf: FacsInference, lang
   const regionAus = (r: RegionName) => [...inf.aus, ...inf.noted].filter((a) => a.regions.includes(r) && (!a.side || r.endsWith(a.side)));
   L.push(zh ? '#### 分析过程（内置 FACS 推理器）' : '#### Analysis (built-in FACS reasoner)', '');
   L.push(zh ? '##### 1. 视觉检查：' : '##### 1. Visual inspection:', '');
+  if (report.lighting?.significant) L.push(`- ${report.lighting.sentence[lang]}`);
   const moving = ORDER.filter((r) => report.regions[r].intensity !== 'none');
   for (const r of moving) {
     const m = report.regions[r];
@@ -101,63 +136,58 @@ export function writeAnswer(report: RegionMotionReport, inf: FacsInference, lang
   }
   const still = [...new Set(ORDER.filter((r) => report.regions[r].intensity === 'none').map((r) => splitRegion(r).base))]
     .filter((base) => !moving.some((r) => splitRegion(r).base === base));
-  if (moving.length === 0) L.push(zh ? '- 各面部区域均未检测到明显的局部运动。' : '- No facial region shows clear local motion.');
+  if (moving.length === 0) L.push(zh ? '- 各面部区域的运动均未超过本片段的噪声底。' : "- No facial region moves above this clip's noise floor.");
   else if (still.length > 0) {
     const names = still.map((b) => (zh ? REGION_WORDS[b].zh : REGION_WORDS[b].en.toLowerCase()));
-    L.push(zh ? `- 其他区域（${names.join('、')}）：未检测到明显的局部运动。` : `- Other regions (${names.join(', ')}): no clear local motion.`);
+    L.push(zh ? `- 其他区域（${names.join('、')}）：未超过噪声底。` : `- Other regions (${names.join(', ')}): within the noise floor.`);
   }
-  const [hu, hv] = report.head;
-  L.push(
-    zh
-      ? `- 整体头部运动已按鼻尖窗口补偿（${fmt(hu)}, ${fmt(hv)} px）；面部背景运动中位数 ${fmt(report.background)} px，眼距 ${fmt(report.interOcular, 1)} px。`
-      : `- Head motion compensated at the nose tip (${fmt(hu)}, ${fmt(hv)} px); face background motion median ${fmt(report.background)} px; inter-ocular distance ${fmt(report.interOcular, 1)} px.`,
-    '',
-  );
+  const n = report.noise;
+  const rigid = report.rigid;
+  const head = rigid
+    ? zh
+      ? `整体头部刚性运动已扣除（平移 ${fmt(rigid.dx)}, ${fmt(rigid.dy)} px，旋转 ${fmt(rigid.rollDeg)}°，缩放 ${fmt(rigid.scale, 3)}）`
+      : `rigid head motion removed (shift ${fmt(rigid.dx)}, ${fmt(rigid.dy)} px, roll ${fmt(rigid.rollDeg)}°, scale ${fmt(rigid.scale, 3)})`
+    : zh
+      ? `整体头部运动已按鼻尖窗口补偿（${fmt(report.head[0])}, ${fmt(report.head[1])} px）`
+      : `head motion compensated at the nose tip (${fmt(report.head[0])}, ${fmt(report.head[1])} px)`;
+  const floor = zh
+    ? `噪声底取自本片段：面部背景运动 ${fmt(n.background)} px${n.fb !== null ? `，前后向一致性误差 ${fmt(n.fb)} px` : ''}${n.residual !== null ? `，配准残差 ${fmt(n.residual, 1)} 灰度级` : ''}；区域运动需达到噪声底的 ${fmt(n.tau, 1)} 倍`
+    : `noise floor from this clip: face background ${fmt(n.background)} px${n.fb !== null ? `, forward-backward error ${fmt(n.fb)} px` : ''}${n.residual !== null ? `, warping residual ${fmt(n.residual, 1)} grey levels` : ''}; a region must reach ${fmt(n.tau, 1)}x its floor`;
+  L.push(zh ? `- ${head}；${floor}；眼距 ${fmt(report.interOcular, 1)} px。` : `- ${head[0].toUpperCase()}${head.slice(1)}; ${floor}; inter-ocular distance ${fmt(report.interOcular, 1)} px.`, '');
 
   L.push(zh ? '##### 2. 动作单元 (AU) 推断：' : '##### 2. Action unit (AU) inference:', '');
-  if (inf.aus.length === 0) L.push(zh ? '- 未发现可对应表情性动作单元的局部运动。' : '- No local motion corresponds to an expressive action unit.');
-  for (const a of inf.aus) L.push(`- ${auReason(a, lang)}${sideWord(a, lang)} → ${formatAuLabel(a, lang)}${zh ? '。' : '.'}`);
+  if (inf.aus.length === 0) L.push(zh ? '- 未发现超过噪声底、可对应表情性动作单元的局部运动。' : '- No local motion above the noise floor corresponds to an expressive action unit.');
+  for (const a of inf.aus) L.push(`- ${auReason(a, lang)}${sideWord(a, lang)} → ${formatAuLabel(a, lang)}${zh ? `，置信度 ${conf(a.confidence)}。` : `, confidence ${conf(a.confidence)}.`}`);
   // Blinks / lid closure: noted with their motion but without an AU label, as FGMU annotates them (paper III-E).
   for (const a of inf.noted) L.push(`- ${auReason(a, lang)}${sideWord(a, lang)}${zh ? '：' : ': '}${NOT_EXPRESSIVE[lang]}${zh ? '。' : '.'}`);
   L.push('');
 
   L.push(zh ? '##### 3. 表情推理：' : '##### 3. Expression reasoning:', '');
-  const m = inf.match;
-  if (!m) {
-    L.push(zh ? '- 没有可用于推理的表情性动作单元，无法可靠地推断微表情类别。' : '- With no expressive action unit there is no basis to infer a micro-expression class.');
-  } else {
-    const combo = m.combo.map((n) => `AU${n}`).join('+');
-    const chosen = emotionWord(m.emotion, lang);
-    if (m.kind === 'unilateral') {
-      L.push(zh ? `- 嘴角动作只出现在一侧（${auList(inf.aus.filter((a) => a.au === 12 || a.au === 14), lang)}），按 ${romanClass(m.source, lang)}，对应轻蔑。` : `- The lip-corner action is one-sided (${auList(inf.aus.filter((a) => a.au === 12 || a.au === 14), lang)}); by ${romanClass(m.source, lang)} this is contempt.`);
-    } else if (m.kind === 'table') {
-      L.push(zh ? `- 组合 ${combo} 属于 ${romanClass(m.source, lang)}。` : `- The combination ${combo} belongs to ${romanClass(m.source, lang)}.`);
-    } else {
-      L.push(zh ? `- 没有完全匹配的组合；与 ${romanClass(m.source, lang)} 的组合 ${combo} 重合最多。` : `- No combination matches fully; the closest is ${combo} of ${romanClass(m.source, lang)}.`);
-    }
-    if (m.preferred) {
-      const pref = emotionWord(m.preferred, lang);
-      L.push(zh ? `- 规则首选的类别“${pref}”不在本数据集协议的类别中，改取允许类别中最接近的一类。` : `- The rules' first choice, ${pref}, is not a class of this protocol; the closest allowed class is taken instead.`);
-    }
-    const classes = inf.classes.map((e) => emotionWord(e, lang)).join(zh ? '、' : ', ');
-    L.push(zh ? `- 候选类别：${classes}。推理结果：${chosen}。` : `- Allowed classes: ${classes}. Result: ${chosen}.`);
-  }
+  const d = inf.decision;
+  if (!d) L.push(zh ? '- 没有超过噪声底的表情性动作单元：不推断情绪类别。' : '- No expressive action unit above the noise floor: no emotion is inferred.');
+  else L.push(...reasoningLines(d, inf, lang));
   L.push('');
 
   L.push(zh ? '##### 4. 最终结论：' : '##### 4. Final conclusion:', '');
-  const ausText = inf.aus.length > 0 ? auList(inf.aus, lang) : zh ? '无' : 'none';
-  if (m) {
-    L.push(zh ? `动作单元 (AUs)：${ausText}。微表情类型：${emotionWord(m.emotion, lang)}` : `Action units (AUs): ${ausText}. Micro-expression: ${emotionWord(m.emotion, lang)}`);
+  const ausText = inf.aus.length > 0 ? inf.aus.map((a) => auWithConfidence(a, lang)).join(' + ') : zh ? '无' : 'none';
+  if (!d) {
+    L.push(zh ? `动作单元 (AUs)：无。未发现微表情（各区域运动均未超过本片段的噪声底）。` : "Action units (AUs): none. No micro-expression found (no region moves above this clip's noise floor).");
+  } else if (d.kind === 'emotion' && d.emotion) {
+    L.push(zh ? `动作单元 (AUs)：${ausText}。微表情类型：${emotionWord(d.emotion, lang)}（置信度 ${conf(d.confidence ?? 0)}）` : `Action units (AUs): ${ausText}. Micro-expression: ${emotionWord(d.emotion, lang)} (confidence ${conf(d.confidence ?? 0)})`);
+  } else if (d.kind === 'tie') {
+    L.push(zh ? `动作单元 (AUs)：${ausText}。微表情类型：无法确定（${emotionList(d.candidates, lang)}并列）。` : `Action units (AUs): ${ausText}. Micro-expression: undetermined (a tie between ${emotionList(d.candidates, lang)}).`);
   } else {
-    L.push(zh ? `动作单元 (AUs)：${ausText}。未能推断出微表情类型。` : `Action units (AUs): ${ausText}. No micro-expression class could be inferred.`);
+    L.push(zh ? `动作单元 (AUs)：${ausText}。微表情类型：无法确定（这些动作单元不完整符合任何情绪模式）。` : `Action units (AUs): ${ausText}. Micro-expression: undetermined (no emotion pattern is fully present).`);
   }
   return L.join('\n') + '\n';
 }
 
-/** MER task (paper III-F): the emotion word only; a non-class word when none can be inferred (parses as unparsed). */
+/** MER task (paper III-F): the emotion word only; otherwise the none / undetermined phrase (parsed as such). */
 export function writeMerAnswer(inf: FacsInference, lang: ReasoningLang): string {
-  if (inf.match) return emotionWord(inf.match.emotion, lang);
-  return lang === 'zh' ? '无法判断' : 'undetermined';
+  const d = inf.decision;
+  if (!d) return lang === 'zh' ? '未发现微表情' : 'No micro-expression found';
+  if (d.kind === 'emotion' && d.emotion) return emotionWord(d.emotion, lang);
+  return lang === 'zh' ? `无法确定${d.candidates.length > 1 ? `（${emotionList(d.candidates, lang)}并列）` : ''}` : `Undetermined${d.candidates.length > 1 ? ` (a tie between ${emotionList(d.candidates, lang)})` : ''}`;
 }
 
 /**
@@ -232,5 +262,5 @@ export class BuiltinReasoner implements ReasoningSource<RegionMotionReport> {
   }
 }
 
-/** The combination table, for the README and the panel's "how was this decided" view. */
-export { CLASS_COMBOS };
+/** The AU -> emotion table with its sources (emotionTable.ts), for the README and the panel. */
+export { EMOTION_PATTERNS };

@@ -7,11 +7,18 @@
 // average their flow VECTORS: a muscle pull is coherent and survives the average, while flow noise points
 // every way and mostly cancels, so a still region reads near zero even though its top pixels are noisy.
 //
-// Background: the median magnitude over the face box outside all regions is the face's own motion level
-// (residual head motion, TV-L1 noise). A region counts as moving only when it exceeds that level by
-// BACKGROUND_RATIO; its intensity is graded on the excess over the background in inter-ocular distances,
-// so the same grade means the same physical motion whatever the image size.
-import type { FlowField } from '../native';
+// Evidence (why): whether a region moved is judged against a noise floor estimated from the clip itself,
+// in pixels: the face's own residual motion outside the regions (after the rigid head motion is removed),
+// the region's forward-backward inconsistency (TV-L1 onset->apex against apex->onset: noise and
+// unreliable flow disagree, real motion agrees) and its warping residual beyond the face's (where the flow
+// fails to explain the apex). z = motion / floor; a region moves when z reaches the threshold calibrated on
+// camera-only pairs (evidenceCalibration.ts) and its motion is at least MIN_MOTION_PX. Its confidence is
+// the share of camera-only regions that read weaker. Intensity grades (slight / moderate / strong) are
+// in inter-ocular distances, so the same grade means the same physical motion whatever the image size.
+import type { FlowField, GreyImage } from '../native';
+import { EVIDENCE_CALIBRATION, type EvidenceCalibration } from './evidenceCalibration';
+import type { PhotometricChange } from './photometric';
+import { warpPoint, type RigidMotion } from './rigidAlign';
 import { REGION_NAMES, type FaceResult, type Polygon, type RegionName } from '../face/types';
 
 /** The eight named directions of the colour table (DESIGN.md §2), image frame: x right, y down. */
@@ -43,20 +50,32 @@ export const INTENSITY_WORDS: Readonly<Record<MotionIntensity, { zh: string; en:
 
 /** Fraction of a region's pixels (largest magnitudes) whose mean vector is the region's motion. */
 export const TOP_FRACTION = 0.25;
-/** A region moves only if its magnitude is at least this multiple of the background level. */
-export const BACKGROUND_RATIO = 1.5;
+/** Below this a region never counts as moving, whatever its noise floor (a flow of perfect frames is still quantised). */
+export const MIN_MOTION_PX = 0.15;
+/** Added to every floor: no clip is measured better than this. */
+const FLOOR_EPS_PX = 0.02;
 
-/**
- * Lower bounds of the excess motion (region magnitude minus background, in inter-ocular distances) for
- * each grade. With a typical micro-expression crop (inter-ocular ~80 px) they are about 0.5 / 1.2 / 2.4 px:
- * below half a pixel TV-L1 cannot tell motion from noise; apex motion of micro-expressions is mostly 1-3 px.
- */
+/** Grades of a moving region, as magnitude / inter-ocular distance (about 1.2 / 2.4 px at an 80 px inter-ocular distance). */
 export interface IntensityThresholds {
-  slight: number;
   moderate: number;
   strong: number;
 }
-export const DEFAULT_THRESHOLDS: Readonly<IntensityThresholds> = Object.freeze({ slight: 0.006, moderate: 0.015, strong: 0.03 });
+export const DEFAULT_THRESHOLDS: Readonly<IntensityThresholds> = Object.freeze({ moderate: 0.015, strong: 0.03 });
+
+/** Why a region counts as moving or not, in pixels. */
+export interface RegionEvidence {
+  /** Noise floor: sqrt(background^2 + (fb / 2)^2 + warp^2) + 0.02 px. */
+  floor: number;
+  /** magnitude / floor. */
+  z: number;
+  /** Share of camera-only regions (calibration set) whose z is lower: how unlike noise this motion is. */
+  confidence: number;
+  /** Median forward-backward error over the region, px (0 without a backward flow). */
+  fb: number;
+  /** Warping residual beyond the face's, as motion (grey levels / gradient), px (0 without the frames). */
+  warp: number;
+  passes: boolean;
+}
 
 export interface RegionMotion {
   region: RegionName;
@@ -73,14 +92,11 @@ export interface RegionMotion {
   mapAngle: number;
   /** The named direction / colour the map shows for this motion; null when the region has no pixels or no motion at all. */
   direction: Direction8 | null;
-  /** magnitude - background, px (>= 0). */
-  excess: number;
-  /** excess / inter-ocular distance. */
+  /** magnitude / inter-ocular distance. */
   normalised: number;
-  /** magnitude / background (background floored at 0.01 px). */
-  ratio: number;
   /** |mean vector| / mean magnitude of the selected pixels, 0..1 (1 = all pixels move the same way). */
   coherence: number;
+  evidence: RegionEvidence;
   intensity: MotionIntensity;
 }
 
@@ -88,10 +104,27 @@ export interface RegionMotionReport {
   width: number;
   height: number;
   interOcular: number;
-  /** Head-motion vector subtracted from the flow (px). */
+  /** Head-motion vector of the MMC-Map's nose-window compensation (px), as the map used it. */
   head: [number, number];
+  /** Rigid face motion subtracted before measuring (shift at the box centre, roll, scale); absent: only `head` was. */
+  rigid?: { dx: number; dy: number; rollDeg: number; scale: number };
   /** Median compensated magnitude over the face box outside the regions (px). */
   background: number;
+  /** The clip's noise: what the floors are made of. */
+  noise: {
+    /** 75th percentile of the compensated magnitude outside the regions, px. */
+    background: number;
+    /** Median forward-backward error over the face box, px (null without a backward flow). */
+    fb: number | null;
+    /** Median warping residual over the face box, grey levels (null without the frames). */
+    residual: number | null;
+    /** 'clip': floor from background, forward-backward and warping residual; 'flow-only': from the background alone (a given flow). */
+    source: 'clip' | 'flow-only';
+    tau: number;
+    minMotion: number;
+  };
+  /** The photometric change onset -> apex, when the frames were measured (motion was measured on the corrected apex). */
+  lighting?: Omit<PhotometricChange, 'model'>;
   thresholds: IntensityThresholds;
   /**
    * The face's own axes in the image: `ex` points from the subject's right eye to the left eye, `up` to the
@@ -101,9 +134,22 @@ export interface RegionMotionReport {
   regions: Record<RegionName, RegionMotion>;
 }
 
+/** What the clip's own noise floor is measured from (all optional: without them the floor is the background). */
+export interface EvidenceInputs {
+  /** Apex -> onset flow of the same (corrected) frames. */
+  backward?: FlowField;
+  onset?: GreyImage;
+  /** The apex the forward flow was computed on (lighting-corrected). */
+  apex?: GreyImage;
+}
+
 export interface MeasureOptions {
   /** The head vector to subtract (mmc's head-motion compensation). Default [0, 0]: flow already compensated. */
   head?: readonly [number, number];
+  /** Subtract this rigid motion (per pixel) instead of `head`. */
+  rigid?: RigidMotion;
+  evidence?: EvidenceInputs;
+  calibration?: EvidenceCalibration;
   topFraction?: number;
   thresholds?: IntensityThresholds;
 }
@@ -130,11 +176,24 @@ export function angleOf(u: number, v: number): number {
   return a < 0 ? a + 360 : a;
 }
 
-export function intensityOf(normalised: number, ratio: number, t: IntensityThresholds = DEFAULT_THRESHOLDS): MotionIntensity {
-  if (ratio < BACKGROUND_RATIO || normalised < t.slight) return 'none';
+/** The grade of a region: none unless its evidence passes, then by magnitude / inter-ocular distance. */
+export function intensityOf(normalised: number, passes: boolean, t: IntensityThresholds = DEFAULT_THRESHOLDS): MotionIntensity {
+  if (!passes) return 'none';
   if (normalised < t.moderate) return 'slight';
   if (normalised < t.strong) return 'moderate';
   return 'strong';
+}
+
+/** Calibrated confidence of a z score: the share of camera-only regions below it (linear between quantiles). */
+export function confidenceOf(z: number, cal: EvidenceCalibration = EVIDENCE_CALIBRATION): number {
+  const q = cal.nullZ;
+  const n = q.length;
+  if (n === 0 || !(z > q[0])) return 0;
+  if (z >= q[n - 1]) return 1 - 1 / (2 * cal.regions);
+  let i = 1;
+  while (q[i] < z) i++;
+  const f = (z - q[i - 1]) / Math.max(1e-12, q[i] - q[i - 1]);
+  return Math.min(1 - 1 / (2 * cal.regions), (i - 1 + f) / (n - 1));
 }
 
 /**
@@ -204,21 +263,86 @@ function select(a: Float32Array, n: number, k: number): number {
   return a[k];
 }
 
+const NO_EVIDENCE: RegionEvidence = Object.freeze({ floor: 0, z: 0, confidence: 0, fb: 0, warp: 0, passes: false });
+
 function emptyMotion(region: RegionName): RegionMotion {
-  return { region, pixels: 0, u: 0, v: 0, magnitude: 0, angle: 0, mapAngle: 0, direction: null, excess: 0, normalised: 0, ratio: 0, coherence: 0, intensity: 'none' };
+  return { region, pixels: 0, u: 0, v: 0, magnitude: 0, angle: 0, mapAngle: 0, direction: null, normalised: 0, coherence: 0, evidence: NO_EVIDENCE, intensity: 'none' };
+}
+
+function bilinearAt(d: Float32Array | Uint8Array, w: number, h: number, x: number, y: number): number {
+  const cx = Math.min(Math.max(x, 0), w - 1.001);
+  const cy = Math.min(Math.max(y, 0), h - 1.001);
+  const x0 = Math.floor(cx);
+  const y0 = Math.floor(cy);
+  const fx = cx - x0;
+  const fy = cy - y0;
+  const i = y0 * w + x0;
+  const x1 = x0 + 1 < w ? 1 : 0;
+  const y1 = y0 + 1 < h ? w : 0;
+  return (d[i] * (1 - fx) + d[i + x1] * fx) * (1 - fy) + (d[i + y1] * (1 - fx) + d[i + y1 + x1] * fx) * fy;
+}
+
+/** Per-pixel reliability of the forward flow at p: forward-backward error (px), warping residual (grey), onset gradient. */
+interface PixelCheck {
+  fb(p: number): number;
+  resid(p: number): number;
+  grad(p: number): number;
+}
+
+function pixelCheck(flow: FlowField, ev: EvidenceInputs | undefined): PixelCheck | null {
+  if (!ev || (!ev.backward && !(ev.onset && ev.apex))) return null;
+  const { width: w, height: h, u, v } = flow;
+  const b = ev.backward;
+  const on = ev.onset;
+  const ap = ev.apex;
+  return {
+    fb: (p) => {
+      if (!b) return 0;
+      const x = (p % w) + u[p];
+      const y = ((p / w) | 0) + v[p];
+      return Math.hypot(u[p] + bilinearAt(b.u, w, h, x, y), v[p] + bilinearAt(b.v, w, h, x, y));
+    },
+    resid: (p) => (on && ap ? Math.abs(bilinearAt(ap.data, w, h, (p % w) + u[p], ((p / w) | 0) + v[p]) - on.data[p]) : 0),
+    grad: (p) => {
+      if (!on) return 0;
+      const x = p % w;
+      const y = (p / w) | 0;
+      const gx = on.data[y * w + Math.min(w - 1, x + 1)] - on.data[y * w + Math.max(0, x - 1)];
+      const gy = on.data[Math.min(h - 1, y + 1) * w + x] - on.data[Math.max(0, y - 1) * w + x];
+      return 0.5 * Math.hypot(gx, gy);
+    },
+  };
 }
 
 /**
- * Measure every region of `face` in `flow` (flow minus `opts.head`). Cost is linear in the pixels of the
- * face box (~1 ms for a 200 px face).
+ * Measure every region of `face` in `flow` (flow minus `opts.rigid` per pixel, else minus `opts.head`), and
+ * judge each against the clip's noise floor (see the top of the file). Cost is linear in the pixels of the
+ * face box (a few ms for a 200 px face with the evidence inputs).
  */
 export function measureRegionMotion(flow: FlowField, face: FaceResult, opts: MeasureOptions = {}): RegionMotionReport {
   const { width, height, u, v } = flow;
   if (u.length < width * height || v.length < width * height) throw new RangeError(`flow arrays shorter than ${width}x${height}`);
   const [hu, hv] = opts.head ?? [0, 0];
+  const rigid = opts.rigid;
   const frac = opts.topFraction ?? TOP_FRACTION;
   const thresholds = opts.thresholds ?? DEFAULT_THRESHOLDS;
+  const cal = opts.calibration ?? EVIDENCE_CALIBRATION;
   const iod = face.interOcular > 0 ? face.interOcular : 1;
+  const check = pixelCheck(flow, opts.evidence);
+  // Compensated flow at pixel p (rigid motion or the head vector removed).
+  const comp = (p: number, out: number[]): void => {
+    if (rigid) {
+      const x = p % width;
+      const y = (p / width) | 0;
+      const [wx, wy] = warpPoint(rigid, x, y);
+      out[0] = u[p] - (wx - x);
+      out[1] = v[p] - (wy - y);
+    } else {
+      out[0] = u[p] - hu;
+      out[1] = v[p] - hv;
+    }
+  };
+  const d: number[] = [0, 0];
 
   // Face box (clipped) and a mask of region pixels inside it, for the background level.
   const bx0 = Math.max(0, Math.floor(face.box.x));
@@ -269,16 +393,31 @@ export function measureRegionMotion(flow: FlowField, face: FaceResult, opts: Mea
   for (let y = 0; y < bh; y++) {
     for (let x = 0; x < bw; x++) {
       if (inRegion[y * bw + x]) continue;
-      const p = (y + by0) * width + x + bx0;
-      const du = u[p] - hu;
-      const dv = v[p] - hv;
-      mags[nb++] = Math.sqrt(du * du + dv * dv); // not Math.hypot: several times slower in V8's hot loops
+      comp((y + by0) * width + x + bx0, d);
+      mags[nb++] = Math.sqrt(d[0] * d[0] + d[1] * d[1]); // not Math.hypot: several times slower in V8's hot loops
     }
   }
   const background = nb > 0 ? select(mags, nb, nb >> 1) : 0;
-  const bgFloor = Math.max(background, 0.01);
+  const background75 = nb > 0 ? select(mags, nb, Math.min(nb - 1, Math.floor(nb * 0.75))) : 0;
+  // The face's own forward-backward error and warping residual (every other pixel of the box).
+  let fbFace: number | null = null;
+  let residFace: number | null = null;
+  if (check) {
+    const fbs: number[] = [];
+    const res: number[] = [];
+    for (let y = by0; y < by1; y += 2) for (let x = bx0; x < bx1; x += 2) (fbs.push(check.fb(y * width + x)), res.push(check.resid(y * width + x)));
+    const med = (a: number[]) => (a.length ? Float64Array.from(a).sort()[a.length >> 1] : 0);
+    fbFace = opts.evidence?.backward ? med(fbs) : null;
+    residFace = opts.evidence?.onset && opts.evidence.apex ? med(res) : null;
+  }
 
   const regions = {} as Record<RegionName, RegionMotion>;
+  const scratch = new Float64Array(most);
+  const medianOf = (n: number, f: (p: number) => number, own: Int32Array): number => {
+    for (let i = 0; i < n; i++) scratch[i] = f(own[i]);
+    const a = scratch.subarray(0, n).sort();
+    return a[n >> 1];
+  };
   for (const name of REGION_NAMES) {
     const own = pixelsOf[name]!;
     const n = own.length;
@@ -287,9 +426,8 @@ export function measureRegionMotion(flow: FlowField, face: FaceResult, opts: Mea
       continue;
     }
     for (let i = 0; i < n; i++) {
-      const du = u[own[i]] - hu;
-      const dv = v[own[i]] - hv;
-      mags[i] = Math.sqrt(du * du + dv * dv);
+      comp(own[i], d);
+      mags[i] = Math.sqrt(d[0] * d[0] + d[1] * d[1]);
     }
     const k = Math.max(1, Math.round(n * frac));
     // Threshold = k-th largest magnitude; select() reorders mags, so recompute per pixel below.
@@ -299,13 +437,11 @@ export function measureRegionMotion(flow: FlowField, face: FaceResult, opts: Mea
     let sm = 0;
     let cnt = 0;
     for (let i = 0; i < n && cnt < k; i++) {
-      const p = own[i];
-      const du = u[p] - hu;
-      const dv = v[p] - hv;
-      const m = Math.sqrt(du * du + dv * dv);
+      comp(own[i], d);
+      const m = Math.sqrt(d[0] * d[0] + d[1] * d[1]);
       if (m < thr) continue;
-      su += du;
-      sv += dv;
+      su += d[0];
+      sv += d[1];
       sm += m;
       cnt++;
     }
@@ -313,9 +449,21 @@ export function measureRegionMotion(flow: FlowField, face: FaceResult, opts: Mea
     const mv = sv / cnt;
     const magnitude = Math.hypot(mu, mv);
     const angle = angleOf(mu, mv);
-    const excess = Math.max(0, magnitude - background);
-    const normalised = excess / iod;
-    const ratio = magnitude / bgFloor;
+    const normalised = magnitude / iod;
+    let fb = 0;
+    let warp = 0;
+    if (check) {
+      if (fbFace !== null) fb = medianOf(n, check.fb, own);
+      if (residFace !== null) {
+        const r = medianOf(n, check.resid, own);
+        const g = medianOf(n, check.grad, own);
+        // Residual the flow leaves beyond the face's, read as motion through the local gradient.
+        warp = Math.max(0, r - residFace) / Math.max(2, g);
+      }
+    }
+    const floor = Math.sqrt(background75 * background75 + (fb / 2) ** 2 + warp * warp) + FLOOR_EPS_PX;
+    const z = magnitude / floor;
+    const passes = z >= cal.tau && magnitude >= MIN_MOTION_PX;
     regions[name] = {
       region: name,
       pixels: n,
@@ -325,14 +473,25 @@ export function measureRegionMotion(flow: FlowField, face: FaceResult, opts: Mea
       angle,
       mapAngle: quantiseAngle(angle),
       direction: magnitude > 0 ? directionOfAngle(angle) : null,
-      excess,
       normalised,
-      ratio,
       coherence: sm > 0 ? magnitude / (sm / cnt) : 0,
-      intensity: intensityOf(normalised, ratio, thresholds),
+      evidence: { floor, z, confidence: confidenceOf(z, cal), fb, warp, passes },
+      intensity: intensityOf(normalised, passes, thresholds),
     };
   }
-  return { width, height, interOcular: iod, head: [hu, hv], background, thresholds, axes: faceAxes(face.points), regions };
+  const report: RegionMotionReport = {
+    width,
+    height,
+    interOcular: iod,
+    head: [hu, hv],
+    background,
+    noise: { background: background75, fb: fbFace, residual: residFace, source: check ? 'clip' : 'flow-only', tau: cal.tau, minMotion: MIN_MOTION_PX },
+    thresholds,
+    axes: faceAxes(face.points),
+    regions,
+  };
+  if (rigid) report.rigid = { dx: rigid.tx, dy: rigid.ty, rollDeg: (Math.atan2(rigid.b, 1 + rigid.a) * 180) / Math.PI, scale: Math.hypot(1 + rigid.a, rigid.b) };
+  return report;
 }
 
 /** Face axes from the eye centres (means of points 36-41 and 42-47); image axes when points are missing. */
@@ -358,4 +517,15 @@ export function faceAxes(points: readonly (readonly [number, number])[]): { ex: 
 /** Whether the measured region moves (any grade above none). */
 export function isMoving(m: RegionMotion): boolean {
   return m.intensity !== 'none';
+}
+
+/** The report judged with another threshold (calibration tries several on the same measurements). */
+export function withThreshold(report: RegionMotionReport, tau: number): RegionMotionReport {
+  const regions = {} as Record<RegionName, RegionMotion>;
+  for (const name of REGION_NAMES) {
+    const m = report.regions[name];
+    const passes = m.pixels > 0 && m.evidence.z >= tau && m.magnitude >= report.noise.minMotion;
+    regions[name] = { ...m, evidence: { ...m.evidence, passes }, intensity: intensityOf(m.normalised, passes, report.thresholds) };
+  }
+  return { ...report, noise: { ...report.noise, tau }, regions };
 }
