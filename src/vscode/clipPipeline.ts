@@ -23,7 +23,8 @@ import { measureRegionStats, type RegionStatsReport } from '../core/reasoning/re
 /** Bump when anything stored in the cache changes meaning. */
 // 2: the raw flow is stored too (the panel's value under the cursor, display gain and nose re-render).
 // 3: preprocess.py's arithmetic (int() nose, float32 mean, radians), the nose sensitivity, no-face flag.
-export const PANEL_CACHE_VERSION = 'panel-clip/3';
+// 4: regional motion with the lighting correction, the rigid fit and the clip's noise floor (#15).
+export const PANEL_CACHE_VERSION = 'panel-clip/4';
 
 /** The banner over a map made without a face: the panel shows the flow, MELLM would get the grey onset. */
 export const NO_FACE_BANNER =
