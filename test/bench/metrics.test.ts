@@ -1,7 +1,7 @@
 // Hand-worked cases for ACC / UAR / UF1 (paper IV-C eqs. 1-3), the confusion matrix and AU scores.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { computeMetrics, normalizeAu, OTHER, UNPARSED, FAILED, type Outcome } from '../../src/core/bench/metrics';
+import { computeMetrics, normalizeAu, OTHER, UNPARSED, FAILED, NONE, UNDETERMINED, type Outcome } from '../../src/core/bench/metrics';
 
 const CASME2 = ['happiness', 'sadness', 'fear', 'surprise', 'disgust'];
 const close = (a: number, b: number, msg?: string): void => assert.ok(Math.abs(a - b) < 1e-12, `${msg ?? ''} ${a} != ${b}`);
@@ -27,7 +27,7 @@ test('all wrong gives zeros, precision 0 for classes predicted only wrongly', ()
   );
   assert.deepEqual([m.acc, m.uar, m.uf1], [0, 0, 0]);
   assert.deepEqual(m.perClass.map((c) => [c.tp, c.fp, c.fn]), [[0, 2, 2], [0, 2, 2]]);
-  assert.deepEqual(m.confusion.counts, [[0, 2, 0, 0, 0], [2, 0, 0, 0, 0]]);
+  assert.deepEqual(m.confusion.counts, [[0, 2, 0, 0, 0, 0, 0], [2, 0, 0, 0, 0, 0, 0]]);
 });
 
 test('a class with no ground-truth samples is left out of the UAR / UF1 means and reported', () => {
@@ -75,8 +75,34 @@ test('unparsed and failed answers count as wrong, are counted, and have their ow
   assert.equal(m.unparsed, 1);
   assert.equal(m.failed, 1);
   close(m.parseFailureRate, 0.25);
-  assert.deepEqual(m.confusion.cols, ['happiness', 'sadness', OTHER, UNPARSED, FAILED]);
-  assert.deepEqual(m.confusion.counts, [[1, 0, 0, 1, 0], [0, 1, 0, 0, 1]]);
+  assert.deepEqual(m.confusion.cols, ['happiness', 'sadness', OTHER, UNPARSED, FAILED, NONE, UNDETERMINED]);
+  assert.deepEqual(m.confusion.counts, [[1, 0, 0, 1, 0, 0, 0], [0, 1, 0, 0, 1, 0, 0]]);
+});
+
+test('"no micro-expression found" and undetermined answers: wrong, counted apart, none is an abstention', () => {
+  const m = computeMetrics(
+    [
+      { id: 'a', truth: 'happiness', predicted: 'happiness', truthAus: ['AU12'], predictedAus: ['AU12'] },
+      { id: 'b', truth: 'happiness', predicted: { kind: 'none' }, truthAus: ['AU12'], predictedAus: [] },
+      { id: 'c', truth: 'sadness', predicted: { kind: 'undetermined' }, truthAus: ['AU15'], predictedAus: ['AU15'] },
+      { id: 'd', truth: 'sadness', predicted: 'sadness', truthAus: ['AU15'], predictedAus: ['AU15'] },
+    ],
+    ['happiness', 'sadness'],
+  );
+  close(m.acc, 0.5);
+  assert.equal(m.none, 1);
+  assert.equal(m.undetermined, 1);
+  assert.equal(m.unparsed, 0);
+  close(m.abstentionRate, 0.25);
+  close(m.parseFailureRate, 0); // neither is a parse failure
+  // Misses of the true class, no class's false positive.
+  assert.deepEqual(m.perClass.map((c) => [c.tp, c.fp, c.fn]), [[1, 0, 1], [1, 0, 1]]);
+  assert.deepEqual(m.confusion.counts, [[1, 0, 0, 0, 0, 1, 0], [0, 1, 0, 0, 0, 0, 1]]);
+  // The undetermined answer's AUs count; the none answer predicts no AU.
+  const au15 = m.au!.ignored.perAu.find((a) => a.au === 'AU15')!;
+  assert.deepEqual([au15.tp, au15.fn], [2, 0]);
+  const au12 = m.au!.ignored.perAu.find((a) => a.au === 'AU12')!;
+  assert.deepEqual([au12.tp, au12.fn], [1, 1]);
 });
 
 test('a 5-class protocol fed 7-class predictions: outside labels are wrong, not false positives; outside truths excluded', () => {

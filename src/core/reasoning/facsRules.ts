@@ -94,8 +94,17 @@ const DOWNISH = (f: FaceFrameMotion) => f.moving && f.sector <= -1 && f.sector >
 const SPILL = 0.8;
 /** ... when the two point within this many degrees of each other. */
 const ECHO_ANGLE = 50;
-/** Brow halves: an echo only below this share of the other half. */
-const BROW_ECHO = 0.5;
+/** The inner brow is an echo of the outer below this share of it; the outer brow of the inner below the second. */
+const INNER_BROW_ECHO = 0.75;
+const OUTER_BROW_ECHO = 0.5;
+/** A brow lowering below this share of a nose-wing raise belongs to the nose wrinkle (AU9). */
+const NOSE_BROW = 0.4;
+/** The cheek is the fringe of a lip-corner pull below this share of the nasolabial fold's motion. */
+const CHEEK_ECHO = 0.4;
+/** A lower-lid raise with the cheek rising at least this share of it is the cheek raiser's (AU6), not AU7. */
+const LID_CHEEK = 0.4;
+/** A sideways corner pull counts as going down (the stretcher, AU20) past this slope; level or up is the dimpler (AU14). */
+const LEVEL = 0.1;
 
 function strongest(...levels: MotionIntensity[]): MotionIntensity {
   return levels.reduce((a, b) => (INTENSITIES.indexOf(b) > INTENSITIES.indexOf(a) ? b : a), 'none' as MotionIntensity);
@@ -129,45 +138,59 @@ export function inferAus(report: RegionMotionReport): { aus: InferredAu[]; noted
     const le = f(`lowerEyelid${s}`, s);
     const ch = f(`cheek${s}`, s);
     const nw = f(`noseWing${s}`, s);
-    // AU1 alone lifts the middle of the brow a little and AU2 the inner end: only a much weaker brow half is an echo.
-    const au1 = UPISH(ib) && !echoBy(BROW_ECHO, `innerBrow${s}`, `outerBrow${s}`);
-    const au2 = UPISH(ob) && !echoBy(BROW_ECHO, `outerBrow${s}`, `innerBrow${s}`);
+    // AU2 drags the inner brow up with it (FACS: the whole brow arches), AU1 the outer brow far less: the
+    // inner brow is its own action only when it keeps up with the outer half, the outer brow when it is
+    // not a small fraction of the inner's.
+    const au1 = UPISH(ib) && !echoBy(INNER_BROW_ECHO, `innerBrow${s}`, `outerBrow${s}`);
+    const au2 = UPISH(ob) && !echoBy(OUTER_BROW_ECHO, `outerBrow${s}`, `innerBrow${s}`);
     if (au1) hit(1, s, `innerBrow${s}`);
     if (au2) hit(2, s, `outerBrow${s}`);
     // AU4: brows lowered and drawn together: the inner brow moves down, down-inwards or inwards; or the
     // whole brow comes down with no inner-brow raise.
-    const ibLower = ib.moving && (ib.sector === -2 || ib.sector === -3 || ib.sector === 4);
-    const obLower = ob.moving && ob.sector <= -1 && ob.sector >= -3 && !au1;
+    // Not the medial brow lowering that comes with a nose wrinkle (FACS: AU9 lowers the inner brows).
+    const wrinkle = UPISH(nw) && ib.magnitude < NOSE_BROW * nw.magnitude;
+    const ibLower = ib.moving && (ib.sector === -2 || ib.sector === -3 || ib.sector === 4) && !wrinkle;
+    const obLower = ob.moving && ob.sector <= -1 && ob.sector >= -3 && !au1 && !wrinkle;
     if (ibLower || obLower) hit(4, s, ...(ibLower ? [`innerBrow${s}` as RegionName] : []), ...(obLower ? [`outerBrow${s}` as RegionName] : []));
-    const lidEcho = echo(`upperEyelid${s}`, `innerBrow${s}`, `outerBrow${s}`);
+    // The upper lid is carried by a brow raise (the lid fold) and by the lower lid and cheek pushing up: its
+    // own action only when it moves at least as much as they do.
+    const lidEcho = echoBy(1, `upperEyelid${s}`, `innerBrow${s}`, `outerBrow${s}`, `lowerEyelid${s}`);
     // AU5: the upper lid moves up by itself, not only as the tail of a brow raise.
     if (UPISH(ue) && !lidEcho) hit(5, s, `upperEyelid${s}`);
     // Blink / lid closure: the upper lid moves down (not just pushed by a brow lowerer). Not expressive.
     if (DOWNISH(ue) && !lidEcho) hit(45, s, `upperEyelid${s}`);
-    // AU6: the cheek (infraorbital triangle) is raised; the lower lid bulges up with it.
-    const au6 = UPISH(ch) && !echo(`cheek${s}`, `lowerEyelid${s}`);
+    // AU6: the cheek (infraorbital triangle) is raised; the lower lid bulges up with it. Not the skin carried
+    // up by a nose wrinkle beside it, nor the fringe of a strong lip-corner pull (the nasolabial fold).
+    const au6 = UPISH(ch) && !echo(`cheek${s}`, `noseWing${s}`) && !echoBy(CHEEK_ECHO, `cheek${s}`, `nasolabial${s}`);
     if (au6) hit(6, s, `cheek${s}`, ...(UPISH(le) ? [`lowerEyelid${s}` as RegionName] : []));
-    // AU7: the lower lid is raised / pulled in without the cheek raise that would explain it.
-    if (!au6 && le.moving && (UPISH(le) || le.sector === 4 || le.sector === 3)) hit(7, s, `lowerEyelid${s}`);
+    // AU7: the lower lid is raised / pulled in on its own: the cheek below does not rise with it (else AU6),
+    // and it is not the lower fringe of an upper-lid raise.
+    const cheekWithLid = UPISH(ch) && ch.magnitude >= LID_CHEEK * le.magnitude;
+    if (!au6 && !cheekWithLid && le.moving && (UPISH(le) || le.sector === 4 || le.sector === 3) && !echo(`lowerEyelid${s}`, `upperEyelid${s}`)) hit(7, s, `lowerEyelid${s}`);
     // AU9: the nose wing and the skin beside the nose are pulled up.
-    if (UPISH(nw) && !echo(`noseWing${s}`, 'upperLip', `nasolabial${s}`, `cheek${s}`)) hit(9, s, `noseWing${s}`);
+    if (UPISH(nw) && !echo(`noseWing${s}`, 'upperLip', `nasolabial${s}`, `cheek${s}`, `lowerEyelid${s}`)) hit(9, s, `noseWing${s}`);
     // AU12: the lip corner is pulled up and out (obliquely) or straight up.
     const c = corner[s];
     if (c.moving && (c.sector === 1 || c.sector === 2) && !echo(`lipCorner${s}`, 'upperLip', 'lowerLip', 'chin')) hit(12, s, `lipCorner${s}`, ...(UPISH(f(`nasolabial${s}`, s)) ? [`nasolabial${s}` as RegionName] : []));
   }
-  // Lip-corner actions that depend on the other side.
+  // Lip-corner actions pulling outwards. FACS: the lip stretcher (AU20) pulls the corners laterally and a
+  // little down, the dimpler (AU14) tightens them back into the cheek, level or a little up. In a frontal
+  // view both move the corner out; the sign of the small vertical part tells them apart.
   const outish = (c: FaceFrameMotion) => c.moving && (c.sector === 0 || c.sector === -1);
   const inish = (c: FaceFrameMotion) => c.moving && (c.sector === 3 || c.sector === 4 || c.sector === -3);
-  if (outish(corner.R) && outish(corner.L)) hit(20, undefined, 'lipCornerR', 'lipCornerL'); // both corners stretched sideways
-  else {
-    for (const s of SIDES) {
-      const c = corner[s];
-      if (c.moving && c.sector === 0) hit(14, s, `lipCorner${s}`); // one corner pulled sideways: dimpler
-      if (c.moving && c.sector === -1) hit(15, s, `lipCorner${s}`);
-    }
+  // A corner pulled more down than out is the depressor's (AU15), not a stretch.
+  const depressed = (c: FaceFrameMotion) => c.moving && c.sector === -1 && -c.up > c.out;
+  const pulledOut = (c: FaceFrameMotion) => outish(c) && !depressed(c);
+  for (const s of SIDES) if (depressed(corner[s])) hit(15, s, `lipCorner${s}`);
+  if (pulledOut(corner.R) && pulledOut(corner.L)) {
+    // Both corners: one action of the mouth, read from the two corners together.
+    hit(corner.R.up + corner.L.up < -LEVEL * (corner.R.out + corner.L.out) ? 20 : 14, undefined, 'lipCornerR', 'lipCornerL');
+  } else {
+    for (const s of SIDES) if (pulledOut(corner[s])) hit(corner[s].up < -LEVEL * corner[s].out ? 20 : 14, s, `lipCorner${s}`);
   }
   for (const s of SIDES) if (corner[s].moving && corner[s].sector === -2 && !echo(`lipCorner${s}`, 'lowerLip', 'chin')) hit(15, s, `lipCorner${s}`);
-  if (inish(corner.R) && inish(corner.L)) hit(23, undefined, 'lipCornerR', 'lipCornerL'); // mouth narrowed: lip tightener
+  const narrowed = inish(corner.R) && inish(corner.L);
+  if (narrowed) hit(23, undefined, 'lipCornerR', 'lipCornerL'); // mouth narrowed: lip tightener
   else for (const s of SIDES) if (inish(corner[s])) hit(14, s, `lipCorner${s}`);
 
   // Midline: upper lip, lower lip, chin (up/down in the face frame).
@@ -176,15 +199,21 @@ export function inferAus(report: RegionMotionReport): { aus: InferredAu[]; noted
   const chin = f('chin', null);
   // AU10: the upper lip itself rises (not only its ends lifted by AU12, or pushed by the chin).
   if (UPISH(ul) && !echo('upperLip', 'lipCornerR', 'lipCornerL', 'noseWingR', 'noseWingL', 'chin', 'lowerLip')) hit(10, undefined, 'upperLip');
-  // AU17: the chin boss pushes up (the lower lip with it).
-  if (UPISH(chin) && !echo('chin', 'lowerLip')) hit(17, undefined, 'chin');
+  // AU17: the chin boss pushes up, the lower lip with it. When the lips are tightened or pressed (corners
+  // drawn in, or the upper lip pressing down on a rising lower lip) the chin rises with them: then only a
+  // chin moving more than twice as far as the lower lip is its own push.
+  const lipsWork = narrowed || (DOWNISH(ul) && UPISH(ll));
+  if (UPISH(chin) && !echo('chin', 'lowerLip') && !(lipsWork && chin.magnitude < 2 * ll.magnitude)) hit(17, undefined, 'chin');
   // AU26: the jaw drops.
   if (DOWNISH(chin) && !echo('chin', 'lowerLip')) hit(26, undefined, 'chin');
   // AU25: the lower lip moves down while the upper lip does not follow: the lips part (with the jaw too:
   // a jaw drop parts the lips, FACS scores 25+26), not when the lip is only dragged by stretched corners.
-  if (DOWNISH(ll) && !DOWNISH(ul) && !echo('lowerLip', 'lipCornerR', 'lipCornerL')) hit(25, undefined, 'lowerLip');
-  // AU24: lips pressed together: upper lip down, lower lip up.
-  if (DOWNISH(ul) && UPISH(ll)) hit(24, undefined, 'upperLip', 'lowerLip');
+  // The upper lip region borders the lower one, so some of the lower lip's drop shows in it: "does not
+  // follow" is less than half the drop.
+  const ulFollows = DOWNISH(ul) && -ul.up >= 0.5 * -ll.up;
+  if (DOWNISH(ll) && !ulFollows && !echo('lowerLip', 'lipCornerR', 'lipCornerL')) hit(25, undefined, 'lowerLip');
+  // AU24: lips pressed together: upper lip down, lower lip up, the corners not drawn in (that is AU23).
+  if (DOWNISH(ul) && UPISH(ll) && !narrowed) hit(24, undefined, 'upperLip', 'lowerLip');
 
   // Merge sides: same AU on R and L -> one bilateral entry.
   const byAu = new Map<number, { sides: Set<AuSide | 'both'>; regions: RegionName[] }>();

@@ -184,6 +184,11 @@ export function intensityOf(normalised: number, passes: boolean, t: IntensityThr
   return 'strong';
 }
 
+/** The z a region must reach: the calibrated global threshold, or the region's own when its null z runs higher (the forehead under hair, the chin). */
+export function thresholdOf(region: RegionName, cal: EvidenceCalibration = EVIDENCE_CALIBRATION): number {
+  return Math.max(cal.tau, cal.regionTau?.[region] ?? 0);
+}
+
 /** Calibrated confidence of a z score: the share of camera-only regions below it (linear between quantiles). */
 export function confidenceOf(z: number, cal: EvidenceCalibration = EVIDENCE_CALIBRATION): number {
   const q = cal.nullZ;
@@ -463,7 +468,7 @@ export function measureRegionMotion(flow: FlowField, face: FaceResult, opts: Mea
     }
     const floor = Math.sqrt(background75 * background75 + (fb / 2) ** 2 + warp * warp) + FLOOR_EPS_PX;
     const z = magnitude / floor;
-    const passes = z >= cal.tau && magnitude >= MIN_MOTION_PX;
+    const passes = z >= thresholdOf(name, cal) && magnitude >= MIN_MOTION_PX;
     regions[name] = {
       region: name,
       pixels: n,
@@ -519,12 +524,19 @@ export function isMoving(m: RegionMotion): boolean {
   return m.intensity !== 'none';
 }
 
+/** The report judged again with a calibration (thresholds and confidences), e.g. measurements kept from before it. */
+export function rejudge(report: RegionMotionReport, cal: EvidenceCalibration = EVIDENCE_CALIBRATION): RegionMotionReport {
+  const r = withThreshold(report, cal.tau, cal.regionTau);
+  for (const name of REGION_NAMES) r.regions[name].evidence.confidence = confidenceOf(r.regions[name].evidence.z, cal);
+  return r;
+}
+
 /** The report judged with another threshold (calibration tries several on the same measurements). */
-export function withThreshold(report: RegionMotionReport, tau: number): RegionMotionReport {
+export function withThreshold(report: RegionMotionReport, tau: number, regionTau?: Partial<Record<RegionName, number>>): RegionMotionReport {
   const regions = {} as Record<RegionName, RegionMotion>;
   for (const name of REGION_NAMES) {
     const m = report.regions[name];
-    const passes = m.pixels > 0 && m.evidence.z >= tau && m.magnitude >= report.noise.minMotion;
+    const passes = m.pixels > 0 && m.evidence.z >= Math.max(tau, regionTau?.[name] ?? 0) && m.magnitude >= report.noise.minMotion;
     regions[name] = { ...m, evidence: { ...m.evidence, passes }, intensity: intensityOf(m.normalised, passes, report.thresholds) };
   }
   return { ...report, noise: { ...report.noise, tau }, regions };
