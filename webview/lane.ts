@@ -4,6 +4,7 @@
 import type { AnalysisResult, AuCheck, AuRef, ClaimMark, ClipView, Lane, LaneAction, LaneActionId, PanelSettingsView, SourceKind, SourceSpec } from '../src/shared/protocol';
 import { auName } from '../src/core/facs';
 import { auReason, auVerdictWord, claimReason, statusWord } from './claims';
+import { auConfidenceLabel, auConfidenceWords, emotionText, outcomeBadge } from './evidence';
 import { h, icon, setLabel, toolButton } from './dom';
 import { emotionName, onLanguage, t, uiVocab } from './l10n';
 import { StreamView } from './stream';
@@ -256,9 +257,13 @@ export class LaneView {
         c.appendChild(icon(VERDICT_ICON[check.verdict]));
       }
       c.appendChild(h('span', 'chip-text', fmtAu(a)));
+      const conf = auConfidenceLabel(r, i);
+      if (conf) c.appendChild(conf);
       const regions = r.auRegions[String(a.au)] ?? [];
       const parts = [`${fmtAu(a)} ${auName(a.au, uiVocab())}`];
       if (check) parts.push(`${auVerdictWord(check.verdict)}: ${auReason(check)}`);
+      const confWords = auConfidenceWords(r, i);
+      if (confWords) parts.push(confWords);
       if (relation) parts.push(relation === 'match' ? t('in the annotation') : t('not in the annotation'));
       const words = parts.join(' — ');
       c.setAttribute('aria-label', words);
@@ -293,14 +298,14 @@ export class LaneView {
   private renderEmotion(r: AnalysisResult): void {
     const gt = this.clip?.groundTruth;
     const gtAus = new Set((gt?.aus ?? []).map((a) => a.au));
-    const pred = h('span', 'emo-pred', r.emotion === 'unparsed' ? t('Emotion: not found in the answer') : t('Emotion: {0}', emotionName(r.emotion)));
+    const pred = h('span', 'emo-pred', emotionText(r));
     const parts: HTMLElement[] = [pred];
     if (gt?.emotion) {
       const match = r.emotion === gt.emotion;
       const kind = r.emotion === 'unparsed' ? 'unparsed' : match ? 'match' : 'mismatch';
       const badge = h('span', `badge ${kind}`);
       badge.append(icon(kind === 'match' ? 'pass' : kind === 'mismatch' ? 'error' : 'question'));
-      badge.append(h('span', '', kind === 'unparsed' ? t('unparsed') : match ? t('matches the label') : t('label: {0}', emotionName(gt.emotion))));
+      badge.append(h('span', '', kind === 'unparsed' ? outcomeBadge(r) || t('unparsed') : match ? t('matches the label') : t('label: {0}', emotionName(gt.emotion))));
       parts.push(badge);
     }
     if (gtAus.size) {

@@ -19,6 +19,7 @@ import {
   type WebviewMessage,
 } from '../src/shared/protocol';
 import { regionsForAu } from '../src/shared/regions';
+import { LightingNotice } from './evidence';
 import { AgreementLine } from './agreement';
 import { directionWord } from './claims';
 import { greyOf, isIdentity, renderDisplayMap, type DisplayParams } from './displayMap';
@@ -79,7 +80,9 @@ side.append(legendSlot, scale.root, table.root);
 const mapBanner = h('div', 'map-banner');
 mapBanner.setAttribute('role', 'status');
 mapBanner.hidden = true;
-left.append(mapBanner, stage, probe, scrubber.root, info);
+// The lighting change the host found between onset and apex (the map shows it as colour; motion was measured without it).
+const lightingNotice = new LightingNotice();
+left.append(mapBanner, lightingNotice.root, stage, probe, scrubber.root, info);
 const lanesEl = h('section', 'lanes');
 const agreement = new AgreementLine();
 mainEl.append(left, side, lanesEl);
@@ -380,6 +383,7 @@ function renderInfo(): void {
   info.replaceChildren(...lines.map((l) => h('div', '', l)), ...c.warnings.map((w) => h('div', 'warn', '⚠ ' + w)));
   mapBanner.hidden = !c.banner;
   mapBanner.textContent = c.banner ?? '';
+  lightingNotice.show(c);
 }
 
 onLanguage(() => {

@@ -8,7 +8,9 @@ import { writeFileAtomic } from '../core/atomicWrite';
 import { PROTOCOL_CLASSES, isProtocolId, type ProtocolId } from '../core/emotions';
 import { CancelledError } from '../core/native';
 import { MellmServerClient, parseEndpointList } from '../core/reasoning/client';
+import { answerConfidence } from '../core/reasoning/confidence';
 import { parseAnswer } from '../core/reasoning/parse';
+import { photometricSummary } from '../core/reasoning/photometric';
 import { measurePairMotion } from '../core/reasoning/pairMotion';
 import { mmcPng } from '../core/mmc';
 import { presetParts, resolvePrompt, type PromptPreset, type ResolvedPrompt } from '../core/reasoning/prompts';
@@ -257,6 +259,11 @@ export const analyzeCommand: CliCommand = {
             usage: done.usage ?? null,
             timingsMs: { map: ms(t1 - t0), firstToken: done.firstTokenMs === undefined ? null : ms(done.firstTokenMs), answer: ms(t2 - t1), total: ms(t2 - t0) },
             parsed: parsedJson(parsed),
+            // What the measurement says about the answer: lighting found, the clip's noise floor, and the
+            // measured confidence of each parsed AU and of the emotion (confidence.ts).
+            lighting: pair.lighting ? photometricSummary(pair.lighting) : null,
+            noise: pair.motion?.noise ?? null,
+            confidence: answerConfidence(parsed, pair.motion),
           },
           null,
           2,

@@ -1,5 +1,6 @@
 // `mellm parse ANSWER.txt [--json]`: the AUs, the emotion and the sections of a saved model answer
-// ('-' reads stdin). An answer without a recognisable emotion prints 'unparsed' with the reason.
+// ('-' reads stdin). An answer without a recognisable emotion prints 'unparsed' with the reason; one that
+// concludes there is no micro-expression prints 'none', one that leaves the class open 'undetermined'.
 import { readFile } from 'node:fs/promises';
 import { EMOTION_ZH } from '../core/emotions';
 import { auName } from '../core/facs';
@@ -15,6 +16,7 @@ export function parsedJson(p: ParsedAnswer): Record<string, unknown> {
     emotionText: p.emotionText ?? null,
     emotionFrom: p.emotionFrom,
     alternatives: p.alternatives,
+    candidates: p.candidates,
     reason: p.reason ?? null,
     aus: p.aus.map((a) => ({ au: a.au, side: a.side ?? null, intensity: a.intensity ?? null, code: a.code, raw: a.raw, name: { en: auName(a.au, 'en'), zh: auName(a.au, 'zh') } })),
     ausFrom: p.ausFrom,
@@ -28,6 +30,10 @@ export function formatParsed(p: ParsedAnswer): string {
   if (p.status === 'parsed' && p.emotion) {
     const alt = p.alternatives.length ? `; also mentioned: ${p.alternatives.join(', ')}` : '';
     lines.push(`emotion: ${p.emotion} (${EMOTION_ZH[p.emotion]}), read from the ${p.emotionFrom}${alt}`);
+  } else if (p.status === 'none') {
+    lines.push(`emotion: none — the answer concludes that no micro-expression was found ("${p.emotionText ?? ''}")`);
+  } else if (p.status === 'undetermined') {
+    lines.push(`emotion: undetermined — ${p.candidates.length ? `left open between ${p.candidates.join(', ')}` : 'the answer names no single class'}`);
   } else {
     lines.push(`emotion: unparsed — ${p.reason ?? 'no emotion class found'}`);
   }

@@ -192,6 +192,11 @@ export interface ClipView {
    * face found: MELLM gets the plain grey onset; the panel shows the flow without head-motion compensation).
    */
   banner?: string;
+  /**
+   * The lighting change between onset and apex found on the face, when there is one (photometric.ts): one
+   * sentence per UI language. The map is the authors' (raw frames); motion was measured on corrected ones.
+   */
+  lighting?: { en: string; zh: string };
   frames?: FramesView;
 }
 
@@ -209,7 +214,16 @@ export interface AnalysisResult {
   auRegions: Record<string, string[]>;
   /** One entry per AU of `aus`, same order. */
   auChecks?: AuCheck[];
+  /**
+   * What the answer concludes (parse.ts): one emotion, 'none' (no micro-expression found), 'undetermined' (a
+   * tie or an open class; `candidates` are the classes it leaves open) or 'unparsed'. Absent from older hosts.
+   */
+  outcome?: AnswerOutcome;
+  candidates?: string[];
+  /** Measured confidence (0..1) of each AU of `aus` (same order) and of the emotion (confidence.ts). */
+  confidence?: { aus: number[]; emotion: number | null };
 }
+export type AnswerOutcome = 'parsed' | 'none' | 'undetermined' | 'unparsed';
 /** The languages the UI (panel, legend, built-in answer, host strings) is offered in. */
 export type UiLang = 'en' | 'zh';
 
@@ -387,6 +401,7 @@ function clipError(c: unknown): string | null {
   )
     return 'clip.noseSensitivity malformed';
   if (c.banner !== undefined && !isStr(c.banner)) return 'clip.banner malformed';
+  if (c.lighting !== undefined && !(isObj(c.lighting) && isStr(c.lighting.en) && isStr(c.lighting.zh))) return 'clip.lighting malformed';
   if (c.frames !== undefined) {
     const e = framesError(c.frames);
     if (e) return `clip.frames: ${e}`;
@@ -416,6 +431,13 @@ function resultError(r: unknown): string | null {
   if (!(Array.isArray(r.claims) && r.claims.every(isClaim))) return 'result.claims malformed';
   if (!isObj(r.auRegions) || !Object.values(r.auRegions).every((v) => Array.isArray(v) && v.every(isStr))) return 'result.auRegions malformed';
   if (r.auChecks !== undefined && !(arrOf(r.auChecks, isAuCheck) && r.auChecks.length === r.aus.length)) return 'result.auChecks malformed';
+  if (r.outcome !== undefined && !['parsed', 'none', 'undetermined', 'unparsed'].includes(r.outcome as string)) return 'result.outcome malformed';
+  if (r.candidates !== undefined && !(Array.isArray(r.candidates) && r.candidates.every(isStr))) return 'result.candidates malformed';
+  if (r.confidence !== undefined) {
+    const c = r.confidence;
+    const unit = (x: unknown) => isNum(x) && x >= 0 && x <= 1;
+    if (!isObj(c) || !(Array.isArray(c.aus) && c.aus.length === r.aus.length && c.aus.every(unit)) || !(c.emotion === null || unit(c.emotion))) return 'result.confidence malformed';
+  }
   return null;
 }
 

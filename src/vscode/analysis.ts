@@ -7,6 +7,7 @@ import { parseAnswer } from '../core/reasoning/parse';
 import { checkClaims, type ClaimResult } from '../core/reasoning/claimCheck';
 import { inferAus } from '../core/reasoning/facsRules';
 import type { RegionMotionReport } from '../core/reasoning/regionMotion';
+import { answerConfidence } from '../core/reasoning/confidence';
 import { ReasoningError, type ReasoningRequest, type ReasoningSource } from '../core/reasoning/source';
 
 export { regionsForAu };
@@ -86,7 +87,17 @@ export function analyse(text: string, motion: RegionMotionReport | null, opts: {
   const auRegions: Record<string, string[]> = {};
   for (const a of aus) auRegions[String(a.au)] = [...new Set([...(auRegions[String(a.au)] ?? []), ...regionsForAu(a)])];
   const emotion = parsed.emotion ?? 'unparsed';
-  const result: AnalysisResult = { aus, emotion, claims, auRegions, auChecks: checkAus(aus, report.claims, motion, !!opts.restates) };
+  const conf = answerConfidence({ aus, emotion: parsed.emotion }, motion);
+  const result: AnalysisResult = {
+    aus,
+    emotion,
+    claims,
+    auRegions,
+    auChecks: checkAus(aus, report.claims, motion, !!opts.restates),
+    outcome: parsed.status,
+    ...(parsed.status === 'undetermined' ? { candidates: parsed.candidates } : {}),
+    ...(conf ? { confidence: { aus: conf.aus.map((a) => a.value), emotion: conf.emotion } } : {}),
+  };
   if (opts.labels) result.emotionLabel = (EMOTIONS as readonly string[]).includes(emotion) ? emotionLabel(emotion as Emotion, opts.labels.lang) : opts.labels.unparsed;
   return result;
 }

@@ -36,6 +36,7 @@ export function buildClipView(base: ClipBase, data: ClipData): ClipView {
       ? { noseSensitivity: { share: data.noseSensitivity.mean, shifts: data.noseSensitivity.shifts.length, max: data.noseSensitivity.max } }
       : {}),
     ...(data.noFace && !data.nose ? { banner: NO_FACE_BANNER } : {}),
+    ...(data.motion?.lighting?.significant ? { lighting: data.motion.lighting.sentence } : {}),
     landmarks: data.face?.points,
     regions: data.face ? Object.entries(data.face.regions).map(([name, points]) => ({ name, points })) : undefined,
     motion: data.motion ? regionStats(data.motion) : undefined,

@@ -100,7 +100,7 @@ const OUTER_BROW_ECHO = 0.5;
 /** A brow lowering below this share of a nose-wing raise belongs to the nose wrinkle (AU9). */
 const NOSE_BROW = 0.4;
 /** The cheek is the fringe of a lip-corner pull below this share of the nasolabial fold's motion. */
-const CHEEK_ECHO = 0.4;
+const CHEEK_ECHO = 0.35;
 /** A lower-lid raise with the cheek rising at least this share of it is the cheek raiser's (AU6), not AU7. */
 const LID_CHEEK = 0.4;
 /** A sideways corner pull counts as going down (the stretcher, AU20) past this slope; level or up is the dimpler (AU14). */
