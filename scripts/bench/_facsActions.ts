@@ -7,8 +7,11 @@
 // shifted by an offset in the face frame (out = away from the midline on that side, up = towards the top
 // of the face, both in inter-ocular distances), with a width in inter-ocular distances and a direction
 // (out, up). The largest direction of an action has length 1, so its peak displacement is the action's
-// amplitude in pixels. Indices are the SUBJECT's right side (iBUG 0-based; the image's left); the left side
+// amplitude in pixels (eye centres from the test warp helper, not from the product). Indices are the
+// SUBJECT's right side (iBUG 0-based; the image's left); the left side
 // uses the mirrored points.
+
+import { eyeCentres } from '../../test/support/warp';
 
 export type Side = 'R' | 'L';
 export type Pt = [number, number];
@@ -221,18 +224,7 @@ interface Frame {
 }
 
 function frameOf(points: readonly Pt[]): Frame {
-  const mean = (a: number, b: number): Pt => {
-    let x = 0;
-    let y = 0;
-    for (let i = a; i <= b; i++) {
-      x += points[i][0];
-      y += points[i][1];
-    }
-    return [x / (b - a + 1), y / (b - a + 1)];
-  };
-  const r = mean(36, 41);
-  const l = mean(42, 47);
-  const iod = Math.hypot(l[0] - r[0], l[1] - r[1]);
+  const { right: r, left: l, iod } = eyeCentres(points);
   const ex: Pt = [(l[0] - r[0]) / iod, (l[1] - r[1]) / iod];
   return { ex, up: [ex[1], -ex[0]], iod };
 }

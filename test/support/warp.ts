@@ -33,7 +33,8 @@ export interface WarpResult {
   flow: FlowField;
 }
 
-function interOcular(points: Point[]): number {
+/** Centres of the subject's right (36-41) and left (42-47) eye, and the distance between them. */
+export function eyeCentres(points: readonly (readonly [number, number])[]): { right: Point; left: Point; iod: number } {
   const c = (a: number, b: number): Point => {
     let x = 0;
     let y = 0;
@@ -43,10 +44,12 @@ function interOcular(points: Point[]): number {
     }
     return [x / (b - a + 1), y / (b - a + 1)];
   };
-  const r = c(36, 41);
-  const l = c(42, 47);
-  return Math.hypot(l[0] - r[0], l[1] - r[1]);
+  const right = c(36, 41);
+  const left = c(42, 47);
+  return { right, left, iod: Math.hypot(left[0] - right[0], left[1] - right[1]) };
 }
+
+const interOcular = (points: Point[]): number => eyeCentres(points).iod;
 
 interface PlacedBump {
   cx: number;

@@ -16,7 +16,8 @@
 // the share of camera-only regions that read weaker. Intensity grades (slight / moderate / strong) are
 // in inter-ocular distances, so the same grade means the same physical motion whatever the image size.
 import type { FlowField, GreyImage } from '../native';
-import { EVIDENCE_CALIBRATION, type EvidenceCalibration } from './evidenceCalibration';
+import type { EvidenceCalibration } from './calibrationTypes';
+import { EVIDENCE_CALIBRATION } from './evidenceCalibration';
 import type { PhotometricChange } from './photometric';
 import { warpPoint, type RigidMotion } from './rigidAlign';
 import { REGION_NAMES, type FaceResult, type Polygon, type RegionName } from '../face/types';
