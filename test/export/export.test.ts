@@ -15,6 +15,7 @@ import { parseAnswer } from '../../src/core/reasoning/parse';
 import { AUTHORS_PROMPT, resolvePrompt } from '../../src/core/reasoning/prompts';
 import { parseAus } from '../../src/core/dataset/normalise';
 import { assignSubjects, parseSplitSpec, type ShareGptSample } from '../../src/core/export/llamafactory';
+import { readAuthorsExcerpt } from '../support/authorsExcerpt';
 
 const CLI = path.join(__dirname, '..', '..', 'dist', 'cli.js');
 
@@ -103,7 +104,17 @@ for (const lang of ['zh', 'en'] as const) {
     const meuPrompt = resolvePrompt({ preset: lang === 'zh' ? 'authors' : 'en', task: 'meu' });
     assert.equal(report.prompt.preset, lang === 'zh' ? 'authors' : 'en');
     assert.equal(report.prompt.meuSha256, meuPrompt.sha256);
-    if (lang === 'zh') assert.equal(meuPrompt.text, AUTHORS_PROMPT);
+    const merPrompt = resolvePrompt({ preset: lang === 'zh' ? 'authors' : 'en', task: 'mer' });
+    assert.equal(report.prompt.merSha256, merPrompt.sha256);
+    if (lang === 'zh') {
+      // Against the committed excerpt of main.py itself: the MEU user turn is its literal ("<image>" + text);
+      // the MER text begins with its first nine lines (the prior knowledge and the eight-line colour table).
+      const { literal } = readAuthorsExcerpt();
+      assert.equal(meuPrompt.text, AUTHORS_PROMPT);
+      assert.equal(`<image>${meuPrompt.text}`, literal);
+      assert.ok(`<image>${merPrompt.text}`.startsWith(literal.split('\n').slice(0, 9).join('\n') + '\n'));
+      assert.match(merPrompt.text, /只回答一个情绪类别词[^\n]*\n\(微表情归类为以下七种情绪之一：[^\n]+。\)$/);
+    }
     const info = JSON.parse(fs.readFileSync(path.join(out, 'dataset_info.json'), 'utf8')) as Record<string, { file_name: string; formatting: string; columns: Record<string, string> }>;
     const splitNames = Object.keys(report.splits).sort();
     assert.deepEqual(splitNames, ['test', 'train']);
@@ -150,6 +161,11 @@ for (const lang of ['zh', 'en'] as const) {
         assert.deepEqual(got, want, `${x.meta.clip} AUs\n${x.messages[1].content}`);
       }
       for (const x of mer) {
+        // MER: main.py has no MER prompt; the sample carries the preset's MER text (for 'authors': main.py's
+        // prior knowledge and colour table, byte for byte, then the word-only instruction and the class line).
+        assert.ok(Buffer.from(x.messages[0].content, 'utf8').equals(Buffer.from(`<image>${merPrompt.text}`, 'utf8')));
+        assert.equal(x.meta.prompt, merPrompt.preset);
+        assert.equal(x.meta.promptSha256, merPrompt.sha256);
         const parsed = parseAnswer(x.messages[1].content);
         assert.equal(parsed.emotion, x.meta.emotion, 'MER answer is the emotion word');
       }

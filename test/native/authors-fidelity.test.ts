@@ -3,7 +3,8 @@
 // nose point passed in, run with Debian's numpy, cv2 (python3-opencv) and PIL. Our map must equal it on 100% of
 // pixels: on every face fixture, at integer and fractional nose points, near and beyond each border (window
 // clipped, and empty: preprocess.py's float64 path), through the renderer alone (same flow) and through
-// `mellm mmc` (our TV-L1 against OpenCV's), and without a face (the plain grey onset).
+// `mellm mmc` (our TV-L1 against OpenCV's), through `mellm mmc --flow-in` on every flow field of
+// test/fixtures/mmc/fields.json, and without a face (the plain grey onset).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -11,7 +12,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { readFlo } from '../../src/core/flo';
+import { readFlo, writeFlo } from '../../src/core/flo';
 import { loadGrey, loadImage, type LoadedImage } from '../../src/core/image';
 import { renderMmcNative } from '../../src/core/native';
 
@@ -137,6 +138,54 @@ test('`mellm mmc A B --nose X,Y --out M.png` (our TV-L1) equals the transcriptio
     assert.deepEqual([j.nosePixel.x, j.nosePixel.y], infos[k].nosePixel);
     if (infos[k].meanDtype === 'float32') assert.ok(j.noseSensitivity && j.noseSensitivity.mean > 0, `${name}: sensitivity ${JSON.stringify(j.noseSensitivity)}`);
   }
+});
+
+test('`mellm mmc --flow-in F.flo --nose X,Y` on every flow field of test/fixtures/mmc/fields.json equals the transcription', { skip, timeout: 600_000 }, async () => {
+  // The unit fixtures (awkward sizes, block tails, border and outside noses, the float64 path) as files through
+  // the CLI: the grey as the onset PNG, the flow as .flo; at the field's own nose point and at 145.7,195.6.
+  const { fields } = JSON.parse(readFileSync(join(ROOT, 'test', 'fixtures', 'mmc', 'fields.json'), 'utf8')) as {
+    fields: { width: number; height: number; nose: { x: number; y: number } | null; u: number[]; v: number[]; grey: number[] }[];
+  };
+  assert.ok(fields.length >= 19);
+  const dir = mkdtempSync(join(tmpdir(), 'mellm-authors-fields-'));
+  const jobs: Job[] = [];
+  const cases: { what: string; nose: [number, number]; ours: string }[] = [];
+  for (let f = 0; f < fields.length; f++) {
+    const { width, height, nose, u, v, grey } = fields[f];
+    const onset = join(dir, `onset-${f}.png`);
+    const flo = join(dir, `flow-${f}.flo`);
+    await sharp(Buffer.from(grey), { raw: { width, height, channels: 1 } }).png().toFile(onset);
+    await writeFlo(flo, { width, height, u: Float32Array.from(u), v: Float32Array.from(v) });
+    const points: [number, number][] = [[145.7, 195.6]];
+    if (nose) points.unshift([nose.x, nose.y]);
+    for (const p of points) {
+      const k = jobs.length;
+      jobs.push({ onset, apex: onset, out: join(dir, `ref-${k}.png`), nose: p, flowIn: flo });
+      cases.push({ what: `field ${f} (${width}x${height}) --nose ${p.join(',')}`, nose: p, ours: join(dir, `ours-${k}.png`) });
+    }
+  }
+  const infos = authors(jobs);
+  let empty = 0;
+  for (let k = 0; k < cases.length; k++) {
+    const { what, nose, ours } = cases[k];
+    const r = spawnSync(
+      process.execPath,
+      [CLI, 'mmc', jobs[k].onset, jobs[k].apex, '--flow-in', jobs[k].flowIn!, `--nose=${nose.join(',')}`, '--out', ours, '--json', '--device', 'cpu'],
+      { encoding: 'utf8', timeout: 120_000 },
+    );
+    assert.equal(r.status, 0, `${what}: ${r.stderr}`);
+    const j = JSON.parse(r.stdout) as { head: { u: number; v: number }; noseWindow: unknown };
+    const a = await loadImage(ours);
+    const b = await loadImage(jobs[k].out);
+    const n = a.width * a.height;
+    assert.equal(samePixels(a.data, b), n, `${what}: pixels identical`);
+    assert.deepEqual([j.head.u, j.head.v], infos[k].meanFlow, `${what}: head vector`);
+    if (infos[k].meanDtype === 'float64') {
+      assert.equal(j.noseWindow, null, `${what}: empty window`);
+      empty++;
+    }
+  }
+  assert.ok(empty >= fields.length, `145.7,195.6 is outside every small field: the float64 path (${empty} cases)`);
 });
 
 test('no face: `mellm mmc` writes the plain 1-channel grey onset, as preprocess.py returns it', { skip }, async () => {

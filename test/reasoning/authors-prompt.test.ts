@@ -5,8 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import {
   AUTHORS_PROMPT,
   AUTHORS_PROMPT_SHA256,
@@ -21,33 +20,11 @@ import {
   resolvePrompt,
 } from '../../src/core/reasoning/prompts';
 import { DEFAULT_MAX_TOKENS, SAMPLING_TEMPERATURE, resolveSampling } from '../../src/core/reasoning/sampling';
+import { readAuthorsExcerpt } from '../support/authorsExcerpt';
 
-const EXCERPT = join(__dirname, '..', 'fixtures', 'prompts', 'authors-main.py.excerpt');
 const MIRROR = process.env.MELLM_AUTHORS_MIRROR ?? '/work/.mirror/zyzhangUstc+mellmv1-base-on-Qwen2.5vl-7B-/repo';
 
-/** A Python string literal ("..." or '...') with the escapes main.py uses; anything else is refused. */
-function pyString(src: string): string {
-  const q = src[0];
-  assert.ok(q === '"' || q === "'", `not a string literal: ${src.slice(0, 20)}`);
-  let out = '';
-  for (let i = 1; i < src.length; i++) {
-    const c = src[i];
-    if (c === q) {
-      assert.equal(src.slice(i + 1).trim(), '', 'text after the literal');
-      return out;
-    }
-    if (c === '\\') {
-      const e = src[++i];
-      const map: Record<string, string> = { n: '\n', t: '\t', '\\': '\\', '"': '"', "'": "'" };
-      assert.ok(e in map, `unsupported escape \\${e}`);
-      out += map[e];
-    } else out += c;
-  }
-  throw new Error('unterminated string literal');
-}
-
-const lines = readFileSync(EXCERPT, 'utf8').split('\n');
-const code = lines.filter((l) => !l.startsWith('#'));
+const { lines, code, literal } = readAuthorsExcerpt();
 
 test('the excerpt names the source commit, and equals main.py there (when the mirror is at hand)', { skip: existsSync(MIRROR) ? false : `no mirror at ${MIRROR}` }, () => {
   assert.ok(lines[0].includes(AUTHORS_SOURCE.commit), lines[0]);
@@ -59,8 +36,6 @@ test('the excerpt names the source commit, and equals main.py there (when the mi
 
 test("the 'authors' preset is main.py's prompt byte for byte: after <image>, no class line, no trailing spaces", () => {
   assert.ok(lines[0].includes(AUTHORS_SOURCE.commit), 'the excerpt names the commit the constant was taken from');
-  const assign = code.find((l) => l.trim().startsWith('prompt = '))!;
-  const literal = pyString(assign.trim().slice('prompt = '.length));
   assert.ok(literal.startsWith('<image>'), 'main.py puts the image placeholder first');
   const text = literal.slice('<image>'.length);
   assert.ok(Buffer.from(AUTHORS_PROMPT, 'utf8').equals(Buffer.from(text, 'utf8')));

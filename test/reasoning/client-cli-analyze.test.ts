@@ -8,7 +8,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startOpenAiServer } from '../support/openaiServer';
-import { AUTHORS_PROMPT, AUTHORS_SYSTEM_PROMPT, buildPrompt } from '../../src/core/reasoning/prompts';
+import { AUTHORS_SYSTEM_PROMPT, buildPrompt } from '../../src/core/reasoning/prompts';
+import { readAuthorsExcerpt } from '../support/authorsExcerpt';
 
 const ROOT = join(__dirname, '..', '..');
 const CLI = join(ROOT, 'dist', 'cli.js');
@@ -65,9 +66,13 @@ test('analyze --endpoint streams the server answer, then the parsed result', asy
     assert.equal(req.stream, true);
     const { png, text } = imageOf(req);
     // The default request is main.py's: system prompt, then the user turn with the image FIRST and the
-    // prompt text byte for byte, room for 2048 new tokens at temperature 0.7.
-    assert.ok(Buffer.from(text, 'utf8').equals(Buffer.from(AUTHORS_PROMPT, 'utf8')), 'default prompt is main.py\'s, byte for byte');
+    // prompt text byte for byte, room for 2048 new tokens at temperature 0.7. Compared with the committed
+    // excerpt of main.py itself (its "<image>" placeholder first, then the text), not with our constant.
+    const { literal } = readAuthorsExcerpt();
+    assert.ok(literal.startsWith('<image>') && !literal.slice(1).includes('<image>'), 'main.py: one image, placed first');
+    assert.ok(Buffer.from(text, 'utf8').equals(Buffer.from(literal.slice('<image>'.length), 'utf8')), 'default prompt is main.py\'s, byte for byte');
     assert.deepEqual(req.messages?.[0], { role: 'system', content: AUTHORS_SYSTEM_PROMPT });
+    assert.equal(req.messages?.length, 2);
     const user = req.messages?.[1]?.content as Array<{ type: string }>;
     assert.deepEqual(user.map((c) => c.type), ['image_url', 'text']);
     assert.ok((req.max_tokens ?? 0) >= 2048, `max_tokens ${req.max_tokens}`);
