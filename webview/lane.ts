@@ -97,7 +97,8 @@ export class LaneView {
   }
 
   private relabel(): void {
-    this.root.setAttribute('aria-label', this.lane === 'a' ? t('Answer') : t('Compared answer'));
+    // Lanes b and c are both compare lanes: each landmark needs its own name (axe landmark-unique).
+    this.root.setAttribute('aria-label', this.lane === 'a' ? t('Answer') : this.lane === 'b' ? t('Compared answer') : t('Second compared answer'));
     this.heading.textContent = this.root.getAttribute('aria-label');
     // The element names its inner combobox from its `label` property.
     (this.select as HTMLElement & { label?: string }).label = t('Reasoning source');
@@ -105,7 +106,7 @@ export class LaneView {
     this.select.title = t('Reasoning source');
     setLabel(this.regenBtn, t('Regenerate'));
     setLabel(this.stopBtn, t('Stop'));
-    this.md.parentElement!.setAttribute('aria-label', this.lane === 'a' ? t('Answer text') : t('Compared answer text'));
+    this.md.parentElement!.setAttribute('aria-label', this.lane === 'a' ? t('Answer text') : this.lane === 'b' ? t('Compared answer text') : t('Second compared answer text'));
   }
 
   setOptions(s: PanelSettingsView, preferred: SourceSpec): void {

@@ -330,12 +330,17 @@ test('axe-core: no serious or critical violation in the dark, light and high-con
       await q.page.waitForTimeout(300);
       // axe runs in the page as a classic script (the CSP allows the test's evaluate, not a <script> tag).
       await q.page.evaluate(axe);
-      const r = (await q.page.evaluate(`axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, n: v.nodes.length, help: v.help, target: v.nodes[0] && v.nodes[0].target.join(' ') })))`)) as { id: string; impact: string; n: number; help: string; target: string }[];
-      counts[theme.name] = {};
-      for (const v of r) counts[theme.name][v.impact] = (counts[theme.name][v.impact] ?? 0) + v.n;
+      const r = (await q.page.evaluate(`axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, n: v.nodes.length, help: v.help, target: v.nodes.map((x) => x.target.join(' ') + ': ' + (x.failureSummary || '').replace(/\\s+/g, ' ')).join(' | ') })))`)) as { id: string; impact: string; n: number; help: string; target: string }[];
+      const c = { critical: 0, serious: 0, moderate: 0, minor: 0, rules: r.length, nodes: 0 };
+      for (const v of r) {
+        c[v.impact as 'critical' | 'serious' | 'moderate' | 'minor'] += v.n;
+        c.nodes += v.n;
+      }
+      counts[theme.name] = c;
+      // The per-theme figures are printed before the assertion, so a failing theme still reports them.
+      console.log(`# axe ${theme.name}: critical ${c.critical}, serious ${c.serious}, moderate ${c.moderate}, minor ${c.minor}; total ${c.nodes} nodes in ${c.rules} rules${r.length ? ': ' + r.map((v) => `${v.id} (${v.impact}) x${v.n} ${v.target}`).join(', ') : ''}`);
       const severe = r.filter((v) => v.impact === 'serious' || v.impact === 'critical');
       assert.deepEqual(severe, [], `${theme.name}: ${JSON.stringify(severe)}`);
-      console.log(`# axe ${theme.name}: ${r.length ? r.map((v) => `${v.id} (${v.impact}) x${v.n} ${v.target}`).join(', ') : 'no violations'}`);
     } finally {
       await q.close();
     }
