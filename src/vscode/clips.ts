@@ -27,10 +27,15 @@ export interface ClipList {
   root?: string;
 }
 
+/** A clip's name for people: 'subject / clip', or the clip alone in a generic dataset (subject '-'). */
+export function clipLabel(c: Pick<Clip, 'subject' | 'clip'>): string {
+  return c.subject && c.subject !== '-' ? `${c.subject} / ${c.clip}` : c.clip;
+}
+
 export function entryFromClip(c: Clip, root: string): ClipEntry {
   return {
     id: c.id,
-    title: `${c.subject} / ${c.clip}`,
+    title: clipLabel(c),
     onset: c.onset.file,
     apex: c.apex?.file,
     ref: { kind: 'dataset', root, clipId: c.id },

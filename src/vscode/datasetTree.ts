@@ -4,6 +4,7 @@
 import * as vscode from 'vscode';
 import { EMOTIONS, emotionLabel, type Emotion } from '../core/emotions';
 import type { Clip, ScanResult } from '../core/dataset/types';
+import { clipLabel } from './clips';
 import { t, uiLanguage } from './l10n';
 
 export type ClipState = 'map-ready' | 'failed' | 'analysed';
@@ -79,11 +80,6 @@ export class DatasetTree implements vscode.TreeDataProvider<string> {
     item.accessibilityInformation = { label: [item.label as string, item.description].filter(Boolean).join(', ') };
     return item;
   }
-}
-
-/** "sub01 / EP02_01f" for datasets with subjects; the folder name alone for generic clip folders. */
-export function clipLabel(c: Pick<Clip, 'subject' | 'clip'>): string {
-  return c.subject && c.subject !== '-' ? `${c.subject} / ${c.clip}` : c.clip;
 }
 
 /** Label and AUs when annotated (nothing made up when not), then the status. */
