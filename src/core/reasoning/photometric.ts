@@ -18,7 +18,8 @@
 // estimated with its own gain term so that light is not taken for motion), so head motion is not taken
 // for light either.
 import type { FlowField, GreyImage } from '../native';
-import { alignRigid, solveLinear, warpPoint, type RigidMotion } from './rigidAlign';
+import { alignRigid, solveLinear, type RigidMotion } from './rigidAlign';
+import { medianInPlace } from './select';
 
 export interface PhotometricBox {
   x: number;
@@ -94,12 +95,6 @@ const MIN_CELLS = 24;
 
 // ---- small helpers --------------------------------------------------------------------------------
 
-function median(xs: Float64Array, n = xs.length): number {
-  if (n === 0) return 0;
-  const a = xs.slice(0, n).sort();
-  return n % 2 ? a[n >> 1] : 0.5 * (a[(n >> 1) - 1] + a[n >> 1]);
-}
-
 function clipBox(img: GreyImage, box?: PhotometricBox): PhotometricModel['box'] {
   if (!box) return { x0: 0, y0: 0, x1: img.width, y1: img.height };
   const x0 = Math.max(0, Math.floor(box.x));
@@ -110,12 +105,16 @@ function clipBox(img: GreyImage, box?: PhotometricBox): PhotometricModel['box'] 
 }
 
 /** Box coordinates in [-1, 1] (clamped outside the box, so the field extends as a constant). */
-function boxCoord(b: PhotometricModel['box'], x: number, y: number): [number, number] {
+function boxX(b: PhotometricModel['box'], x: number): number {
   const hw = Math.max(1, (b.x1 - b.x0) / 2);
-  const hh = Math.max(1, (b.y1 - b.y0) / 2);
   const X = (x + 0.5 - (b.x0 + hw)) / hw;
+  return Math.max(-1, Math.min(1, X));
+}
+
+function boxY(b: PhotometricModel['box'], y: number): number {
+  const hh = Math.max(1, (b.y1 - b.y0) / 2);
   const Y = (y + 0.5 - (b.y0 + hh)) / hh;
-  return [Math.max(-1, Math.min(1, X)), Math.max(-1, Math.min(1, Y))];
+  return Math.max(-1, Math.min(1, Y));
 }
 
 function gainAt(c: PhotometricModel['coeffs'], X: number, Y: number): number {
@@ -148,21 +147,58 @@ interface Cells {
   w0: Float64Array; // prior weight: flat cells are trusted more (motion changes textured cells)
 }
 
-/** Where the onset pixel (x, y) went in the apex (px). */
-type Mover = (x: number, y: number) => [number, number];
-
-function moverOf(width: number, flow: FlowField | undefined, rigid: RigidMotion | null): Mover {
-  if (flow) return (x, y) => [x + flow.u[y * width + x], y + flow.v[y * width + x]];
-  if (rigid) return (x, y) => warpPoint(rigid, x, y);
-  return (x, y) => [x, y];
+/**
+ * The apex sampled where each onset pixel of the box went (along the flow, else under the rigid motion,
+ * else in place), and the apex row it went to: computed once per pixel and read by both the cell means
+ * and the row banding, which before each sampled (and allocated a point for) every pixel again.
+ */
+interface Warped {
+  /** Apex value at the pixel's destination, row-major over the box. */
+  value: Float64Array;
+  /** Destination y, px. */
+  wy: Float64Array;
 }
 
-function cellMeans(onset: GreyImage, apex: GreyImage, move: Mover, box: PhotometricModel['box'], cell: number): Cells {
+function warpApex(onset: GreyImage, apex: GreyImage, box: PhotometricModel['box'], flow: FlowField | undefined, rigid: RigidMotion | null): Warped {
   const { width } = onset;
+  const W = box.x1 - box.x0;
+  const H = box.y1 - box.y0;
+  const value = new Float64Array(W * H);
+  const wys = new Float64Array(W * H);
+  let i = 0;
+  for (let y = box.y0; y < box.y1; y++) {
+    for (let x = box.x0; x < box.x1; x++, i++) {
+      let wx: number;
+      let wy: number;
+      if (flow) {
+        wx = x + flow.u[y * width + x];
+        wy = y + flow.v[y * width + x];
+      } else if (rigid) {
+        // warpPoint (rigidAlign.ts), written out.
+        const dx = x - rigid.cx;
+        const dy = y - rigid.cy;
+        wx = x + rigid.tx + rigid.a * dx - rigid.b * dy;
+        wy = y + rigid.ty + rigid.b * dx + rigid.a * dy;
+      } else {
+        wx = x;
+        wy = y;
+      }
+      value[i] = bilinear(apex, wx, wy);
+      wys[i] = wy;
+    }
+  }
+  return { value, wy: wys };
+}
+
+function cellMeans(onset: GreyImage, warped: Warped, box: PhotometricModel['box'], cell: number): Cells {
+  const { width } = onset;
+  const W = box.x1 - box.x0;
   const nx = Math.floor((box.x1 - box.x0) / cell);
   const ny = Math.floor((box.y1 - box.y0) / cell);
   const cap = Math.max(0, nx * ny);
   const out: Cells = { n: 0, a: new Float64Array(cap), b: new Float64Array(cap), X: new Float64Array(cap), Y: new Float64Array(cap), w0: new Float64Array(cap) };
+  const od = onset.data;
+  const wv = warped.value;
   for (let cy = 0; cy < ny; cy++) {
     for (let cx = 0; cx < nx; cx++) {
       const xs = box.x0 + cx * cell;
@@ -172,11 +208,11 @@ function cellMeans(onset: GreyImage, apex: GreyImage, move: Mover, box: Photomet
       let sa2 = 0;
       let bad = false;
       for (let y = ys; y < ys + cell && !bad; y++) {
+        const rowO = y * width;
+        const rowW = (y - box.y0) * W - box.x0;
         for (let x = xs; x < xs + cell; x++) {
-          const p = y * width + x;
-          const va = onset.data[p];
-          const [wx, wy] = move(x, y);
-          const vb = bilinear(apex, wx, wy);
+          const va = od[rowO + x];
+          const vb = wv[rowW + x];
           if (va < LOW || va > HIGH || vb < LOW || vb > HIGH) {
             bad = true;
             break;
@@ -193,34 +229,33 @@ function cellMeans(onset: GreyImage, apex: GreyImage, move: Mover, box: Photomet
       const i = out.n++;
       out.a[i] = mean;
       out.b[i] = sb / m;
-      const [X, Y] = boxCoord(box, xs + cell / 2 - 0.5, ys + cell / 2 - 0.5);
-      out.X[i] = X;
-      out.Y[i] = Y;
+      out.X[i] = boxX(box, xs + cell / 2 - 0.5);
+      out.Y[i] = boxY(box, ys + cell / 2 - 0.5);
       out.w0[i] = 1 / (1 + (sd / 12) ** 2);
     }
   }
   return out;
 }
 
-/** Design row of a cell: [a, aX, aY, aX^2, aXY, aY^2, 1]. */
-function row(c: Cells, i: number, out: Float64Array): void {
+/** Design row of cell i, [a, aX, aY, aX^2, aXY, aY^2, 1], into out[o .. o + 6]. */
+function row(c: Cells, i: number, out: Float64Array, o: number): void {
   const a = c.a[i];
   const X = c.X[i];
   const Y = c.Y[i];
-  out[0] = a;
-  out[1] = a * X;
-  out[2] = a * Y;
-  out[3] = a * X * X;
-  out[4] = a * X * Y;
-  out[5] = a * Y * Y;
-  out[6] = 1;
+  out[o] = a;
+  out[o + 1] = a * X;
+  out[o + 2] = a * Y;
+  out[o + 3] = a * X * X;
+  out[o + 4] = a * X * Y;
+  out[o + 5] = a * Y * Y;
+  out[o + 6] = 1;
 }
 
 /** Robust weighted least squares (Tukey biweight IRLS); returns parameters, weights and residual scale. */
 function robustFit(c: Cells): { theta: Float64Array; w: Float64Array; scale: number } | null {
   const P = 7;
   const X = new Float64Array(c.n * P);
-  for (let i = 0; i < c.n; i++) row(c, i, X.subarray(i * P, i * P + P));
+  for (let i = 0; i < c.n; i++) row(c, i, X, i * P);
   const w = Float64Array.from(c.w0.subarray(0, c.n));
   const abs = new Float64Array(c.n);
   const M = new Float64Array(P * P);
@@ -256,7 +291,7 @@ function robustFit(c: Cells): { theta: Float64Array; w: Float64Array; scale: num
     const res = Float64Array.from(abs);
     for (let i = 0; i < c.n; i++) abs[i] = Math.abs(abs[i]);
     // Floor: 0.25 grey level (cell means of clean 8-bit frames differ by quantisation only).
-    scale = Math.max(0.25, 1.4826 * median(abs, c.n));
+    scale = Math.max(0.25, 1.4826 * medianInPlace(abs, c.n));
     const k = 4.685 * scale;
     for (let i = 0; i < c.n; i++) {
       const u = res[i] / k;
@@ -271,22 +306,26 @@ function robustFit(c: Cells): { theta: Float64Array; w: Float64Array; scale: num
  * Per-row gain ratio left after the smooth fit, binned by the APEX row each onset pixel went to (banding
  * belongs to the sensor rows of the frame it is in): median of apex / prediction - 1.
  */
-function rowRatios(onset: GreyImage, apex: GreyImage, move: Mover, box: PhotometricModel['box'], coeffs: PhotometricModel['coeffs'], offset: number): { q: number[]; noise: number } {
+function rowRatios(onset: GreyImage, warped: Warped, box: PhotometricModel['box'], coeffs: PhotometricModel['coeffs'], offset: number): { q: number[]; noise: number } {
   const { width } = onset;
   const H = box.y1 - box.y0;
   const W = box.x1 - box.x0;
   // Each apex row receives about one onset pixel per column; 2W leaves room for a rolled face.
-  const bins = Array.from({ length: H }, () => new Float64Array(2 * W + 4));
+  const cap = 2 * W + 4;
+  const bins = new Float64Array(H * cap);
   const fill = new Int32Array(H);
+  const Xs = new Float64Array(W);
+  for (let x = box.x0; x < box.x1; x++) Xs[x - box.x0] = boxX(box, x);
+  const od = onset.data;
+  let i = 0;
   for (let y = box.y0; y < box.y1; y++) {
-    for (let x = box.x0; x < box.x1; x++) {
-      const a = onset.data[y * width + x];
+    const Y = boxY(box, y);
+    for (let x = box.x0; x < box.x1; x++, i++) {
+      const a = od[y * width + x];
       if (a < 24 || a > 240) continue; // dark pixels carry little gain information
-      const [wx, wy] = move(x, y);
-      const r = Math.round(wy) - box.y0;
-      if (r < 0 || r >= H || fill[r] >= bins[r].length) continue;
-      const [X, Y] = boxCoord(box, x, y);
-      bins[r][fill[r]++] = (bilinear(apex, wx, wy) - offset) / (gainAt(coeffs, X, Y) * a) - 1;
+      const r = Math.round(warped.wy[i]) - box.y0;
+      if (r < 0 || r >= H || fill[r] >= cap) continue;
+      bins[r * cap + fill[r]++] = (warped.value[i] - offset) / (gainAt(coeffs, Xs[x - box.x0], Y) * a) - 1;
     }
   }
   const q = new Array<number>(H).fill(0);
@@ -294,14 +333,13 @@ function rowRatios(onset: GreyImage, apex: GreyImage, move: Mover, box: Photomet
   // the banding must stand out from, measured within rows so the banding itself does not inflate it.
   let se2 = 0;
   let rows = 0;
-  for (let i = 0; i < H; i++) {
-    const n = fill[i];
+  for (let r = 0; r < H; r++) {
+    const n = fill[r];
     if (n < 8) continue;
-    const b = bins[i].subarray(0, n).sort();
-    q[i] = n % 2 ? b[n >> 1] : 0.5 * (b[(n >> 1) - 1] + b[n >> 1]);
-    for (let k = 0; k < n; k++) b[k] = Math.abs(b[k] - q[i]);
-    b.sort();
-    const mad = n % 2 ? b[n >> 1] : 0.5 * (b[(n >> 1) - 1] + b[n >> 1]);
+    const b = bins.subarray(r * cap, r * cap + n);
+    q[r] = medianInPlace(b, n);
+    for (let k = 0; k < n; k++) b[k] = Math.abs(b[k] - q[r]);
+    const mad = medianInPlace(b, n);
     se2 += ((1.2533 * 1.4826 * mad) ** 2) / n;
     rows++;
   }
@@ -416,8 +454,8 @@ export function estimatePhotometric(onset: GreyImage, apex: GreyImage, opts: Pho
   const head = rigid
     ? { dx: rigid.tx, dy: rigid.ty, rollDeg: (Math.atan2(rigid.b, 1 + rigid.a) * 180) / Math.PI, scale: Math.hypot(1 + rigid.a, rigid.b) }
     : { dx: 0, dy: 0, rollDeg: 0, scale: 1 };
-  const move = moverOf(onset.width, opts.flow, rigid);
-  const cells = cellMeans(onset, apex, move, box, cell);
+  const warped = warpApex(onset, apex, box, opts.flow, rigid);
+  const cells = cellMeans(onset, warped, box, cell);
   const fit = cells.n >= MIN_CELLS ? robustFit(cells) : null;
   if (!fit) {
     const base = {
@@ -444,7 +482,7 @@ export function estimatePhotometric(onset: GreyImage, apex: GreyImage, opts: Pho
   }
   const gain = gsum / cells.n;
   const meanChange = change / cells.n;
-  const band = bandingOf(rowRatios(onset, apex, move, box, coeffs, offset));
+  const band = bandingOf(rowRatios(onset, warped, box, coeffs, offset));
   const significant = meanChange >= MIN_MEAN_CHANGE || band.detected;
   const found: PhotometricChange['found'] = [];
   if (significant) {
@@ -482,12 +520,14 @@ export function normaliseApex(apex: GreyImage, change: PhotometricChange): GreyI
   const { width, height, data } = apex;
   const { box, coeffs, offset, rowGain } = change.model;
   const out = new Uint8Array(width * height);
+  const Xs = new Float64Array(width);
+  for (let x = 0; x < width; x++) Xs[x] = boxX(box, x);
   for (let y = 0; y < height; y++) {
     const ri = Math.max(0, Math.min(box.y1 - box.y0 - 1, y - box.y0));
     const band = rowGain && rowGain.length > 0 ? 1 + rowGain[ri] : 1;
+    const Y = boxY(box, y);
     for (let x = 0; x < width; x++) {
-      const [X, Y] = boxCoord(box, x, y);
-      const g = gainAt(coeffs, X, Y) * band;
+      const g = gainAt(coeffs, Xs[x], Y) * band;
       const v = (data[y * width + x] - offset) / (g > 0.05 ? g : 0.05);
       out[y * width + x] = v <= 0 ? 0 : v >= 255 ? 255 : Math.round(v);
     }

@@ -6,6 +6,7 @@
 // changes every textured cell; with this warp the comparison is made where each face point went. The
 // photometric term is what keeps a lighting change from being read as motion here (unlike TV-L1).
 import type { GreyImage } from '../native';
+import { selectInPlace } from './select';
 
 export interface RigidBox {
   x0: number;
@@ -61,26 +62,6 @@ function half(l: Level): Level {
       d[y * w + x] = 0.25 * (l.d[y0 * l.w + x0] + l.d[y0 * l.w + x1] + l.d[y1 * l.w + x0] + l.d[y1 * l.w + x1]);
     }
   return { w, h, d };
-}
-
-/** Bilinear sample with clamped borders into S[0]; the gradient of the bilinear surface into S[1], S[2]. */
-const S = new Float64Array(3);
-function sample(l: Level, x: number, y: number): void {
-  const cx = Math.min(Math.max(x, 0), l.w - 1.001);
-  const cy = Math.min(Math.max(y, 0), l.h - 1.001);
-  const x0 = Math.floor(cx);
-  const y0 = Math.floor(cy);
-  const fx = cx - x0;
-  const fy = cy - y0;
-  const x1 = Math.min(x0 + 1, l.w - 1);
-  const y1 = Math.min(y0 + 1, l.h - 1);
-  const a = l.d[y0 * l.w + x0];
-  const b = l.d[y0 * l.w + x1];
-  const c = l.d[y1 * l.w + x0];
-  const d = l.d[y1 * l.w + x1];
-  S[0] = (a * (1 - fx) + b * fx) * (1 - fy) + (c * (1 - fx) + d * fx) * fy;
-  S[1] = (b - a) * (1 - fy) + (d - c) * fy;
-  S[2] = (c - a) * (1 - fx) + (d - b) * fx;
 }
 
 /**
@@ -145,39 +126,87 @@ export function alignRigid(onset: GreyImage, apex: GreyImage, box: RigidBox): Ri
     const abs = new Float64Array(Math.ceil((by1 - by0) / step) * Math.ceil((bx1 - bx0) / step) + 1);
     const M = new Float64Array(36);
     const v = new Float64Array(6);
-    const J = new Float64Array(6);
+    const { w: pw, d: pd } = p;
+    const { w: ow, d: od } = o;
+    const xmax = pw - 1.001;
+    const ymax = p.h - 1.001;
     let huber = 8 * 1.345;
     for (let it = 0; it < 8; it++) {
-      M.fill(0);
-      v.fill(0);
+      // The normal equations' upper triangle and right-hand side as scalars (the hot loop: ~20k samples a
+      // pass); the same products, summed in the same order, as the row-by-row loops they replace.
+      let m00 = 0, m01 = 0, m02 = 0, m03 = 0, m04 = 0, m05 = 0;
+      let m11 = 0, m12 = 0, m13 = 0, m14 = 0, m15 = 0;
+      let m22 = 0, m23 = 0, m24 = 0, m25 = 0;
+      let m33 = 0, m34 = 0, m35 = 0;
+      let m44 = 0, m45 = 0;
+      let m55 = 0;
+      let v0 = 0, v1 = 0, v2 = 0, v3 = 0, v4 = 0, v5 = 0;
       let n = 0;
+      const txs = tx / s;
+      const tys = ty / s;
       for (let y = by0; y < by1; y += step) {
         for (let x = bx0; x < bx1; x += step) {
           const dx = x - ccx;
           const dy = y - ccy;
-          sample(p, x + tx / s + A * dx - B * dy, y + ty / s + B * dx + A * dy);
-          const gx = S[1];
-          const gy = S[2];
-          const on = o.d[y * o.w + x];
-          const r = S[0] - gain * on - offset;
-          abs[n++] = Math.abs(r);
-          const w = Math.abs(r) <= huber ? 1 : huber / Math.abs(r);
+          // sample(p, ...) written out: bilinear value and gradient, borders clamped.
+          const sx = x + txs + A * dx - B * dy;
+          const sy = y + tys + B * dx + A * dy;
+          const cx0 = Math.min(Math.max(sx, 0), xmax);
+          const cy0 = Math.min(Math.max(sy, 0), ymax);
+          const x0 = Math.floor(cx0);
+          const y0 = Math.floor(cy0);
+          const fx = cx0 - x0;
+          const fy = cy0 - y0;
+          const x1 = Math.min(x0 + 1, pw - 1);
+          const y1 = Math.min(y0 + 1, p.h - 1);
+          const pa = pd[y0 * pw + x0];
+          const pb = pd[y0 * pw + x1];
+          const pc = pd[y1 * pw + x0];
+          const pdd = pd[y1 * pw + x1];
+          const val = (pa * (1 - fx) + pb * fx) * (1 - fy) + (pc * (1 - fx) + pdd * fx) * fy;
+          const gx = (pb - pa) * (1 - fy) + (pdd - pc) * fy;
+          const gy = (pc - pa) * (1 - fx) + (pdd - pb) * fx;
+          const on = od[y * ow + x];
+          const r = val - gain * on - offset;
+          const ar = Math.abs(r);
+          abs[n++] = ar;
+          const w = ar <= huber ? 1 : huber / ar;
           // d r / d (tx/s, ty/s, A, B, gain, offset)
-          J[0] = gx;
-          J[1] = gy;
-          J[2] = gx * dx + gy * dy;
-          J[3] = -gx * dy + gy * dx;
-          J[4] = -on;
-          J[5] = -1;
-          for (let i = 0; i < 6; i++) {
-            v[i] -= w * J[i] * r;
-            for (let k = i; k < 6; k++) M[i * 6 + k] += w * J[i] * J[k];
-          }
+          const J0 = gx;
+          const J1 = gy;
+          const J2 = gx * dx + gy * dy;
+          const J3 = -gx * dy + gy * dx;
+          const J4 = -on;
+          const J5 = -1;
+          const w0 = w * J0;
+          const w1 = w * J1;
+          const w2 = w * J2;
+          const w3 = w * J3;
+          const w4 = w * J4;
+          const w5 = w * J5;
+          v0 -= w0 * r;
+          m00 += w0 * J0; m01 += w0 * J1; m02 += w0 * J2; m03 += w0 * J3; m04 += w0 * J4; m05 += w0 * J5;
+          v1 -= w1 * r;
+          m11 += w1 * J1; m12 += w1 * J2; m13 += w1 * J3; m14 += w1 * J4; m15 += w1 * J5;
+          v2 -= w2 * r;
+          m22 += w2 * J2; m23 += w2 * J3; m24 += w2 * J4; m25 += w2 * J5;
+          v3 -= w3 * r;
+          m33 += w3 * J3; m34 += w3 * J4; m35 += w3 * J5;
+          v4 -= w4 * r;
+          m44 += w4 * J4; m45 += w4 * J5;
+          v5 -= w5 * r;
+          m55 += w5 * J5;
         }
       }
       // Huber scale for the next pass: 1.345 robust sigmas of these residuals (at least 1 grey level).
-      const sorted = abs.subarray(0, n).sort();
-      huber = 1.345 * Math.max(1, 1.4826 * (sorted[n >> 1] ?? 8));
+      huber = 1.345 * Math.max(1, 1.4826 * (n > 0 ? selectInPlace(abs, n, n >> 1) : 8));
+      M[0] = m00; M[1] = m01; M[2] = m02; M[3] = m03; M[4] = m04; M[5] = m05;
+      M[7] = m11; M[8] = m12; M[9] = m13; M[10] = m14; M[11] = m15;
+      M[14] = m22; M[15] = m23; M[16] = m24; M[17] = m25;
+      M[21] = m33; M[22] = m34; M[23] = m35;
+      M[28] = m44; M[29] = m45;
+      M[35] = m55;
+      v[0] = v0; v[1] = v1; v[2] = v2; v[3] = v3; v[4] = v4; v[5] = v5;
       for (let i = 0; i < 6; i++) for (let k = 0; k < i; k++) M[i * 6 + k] = M[k * 6 + i];
       const d = solveLinear(M, v, 6, 1e-9);
       if (!d) break;
