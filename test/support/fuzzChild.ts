@@ -36,7 +36,7 @@ async function main(): Promise<void> {
     const run = { ...counts, total, maxRssMiB: Math.round(process.resourceUsage().maxRSS / 1024), baselineRssMiB: mib(baselineRss) };
     process.send?.({ t: 'done', run }, () => process.exit(0));
   } catch (e) {
-    const message = e instanceof Error ? (e.message || String(e)) : String(e);
+    const message = (e instanceof Error ? e.message || String(e) : String(e)).replace(/(.)\1{40,}/g, (m, c) => `${c}[x${m.length}]`);
     process.send?.({ t: 'fail', message: message.slice(0, 6000) }, () => process.exit(1));
   }
 }

@@ -297,7 +297,7 @@ export class MellmServerClient implements ReasoningSource {
         maxRetries: 0,
         timeout: this.opts.connectTimeoutMs,
         logLevel: 'off',
-        fetch: errorBodyFetch,
+        fetch: (u: string | URL | Request, i?: RequestInit) => errorBodyFetch(u, i, this.opts.connectTimeoutMs),
       });
       this.endpoints.push({ display, apiBase, sdk });
     }
@@ -614,10 +614,20 @@ export class MellmServerClient implements ReasoningSource {
         }
         if (r.kind === 'end') break;
         const chunk = r.value;
+        // `data: null`, `data: []` or choices that are not a list parse as JSON but are no chunk (test/fuzz/sse):
+        // malformed, by the contract: an error before any text, a cut answer after it, never a throw.
+        const raw = chunk as unknown as { choices?: unknown } | null;
+        if (raw === null || typeof raw !== 'object' || Array.isArray(raw) || (raw.choices !== undefined && raw.choices !== null && !Array.isArray(raw.choices))) {
+          if (text === '') return { code: 'protocol', message: `The server at ${ep.display} sent a chunk that is not a chat.completion.chunk; check that it is an OpenAI-compatible server (vllm serve).`, retriable: true };
+          stop = 'malformed';
+          message = `The server at ${ep.display} sent a malformed chunk; the answer is cut.`;
+          break;
+        }
         if (chunk.usage) {
           usage = { promptTokens: chunk.usage.prompt_tokens, completionTokens: chunk.usage.completion_tokens, totalTokens: chunk.usage.total_tokens };
         }
         for (const choice of chunk.choices ?? []) {
+          if (choice === null || typeof choice !== 'object') continue;
           // vLLM's reasoning parser: `reasoning` (0.11+) or `reasoning_content` (before). Not answer text.
           const delta = choice.delta as { reasoning?: unknown; reasoning_content?: unknown } | undefined;
           const thought = delta?.reasoning ?? delta?.reasoning_content;
@@ -703,21 +713,52 @@ function shortReason(f: ReasoningAttempt): string {
  * OpenAI's {"error": {...}}, which is the only form the SDK (6.x) reads its message from; without it a
  * 500 "CUDA out of memory" would reach the user as a bare "HTTP 500".
  */
-async function errorBodyFetch(url: string | URL | Request, init?: RequestInit): Promise<Response> {
+async function errorBodyFetch(url: string | URL | Request, init: RequestInit | undefined, bodyMs: number): Promise<Response> {
   const res = await fetch(url, init);
-  if (res.ok || !/json/i.test(res.headers.get('content-type') ?? '')) return res;
-  const text = await res.text();
+  if (res.ok) return res;
+  // The SDK reads an error's whole body with no time limit: a server that sends a 5xx head and then
+  // stalls would hang the request past every timeout (found by test/fuzz/sse). Read at most 64 KiB, for the connect timeout.
+  const text = await boundedText(res, bodyMs, 64 * 1024);
   let body = text;
+  if (!/json/i.test(res.headers.get('content-type') ?? '')) return new Response(body, { status: res.status, statusText: res.statusText, headers: withoutLength(res.headers) });
   try {
     const j = JSON.parse(text) as unknown;
     if (j !== null && typeof j === 'object' && !Array.isArray(j) && !('error' in j)) body = JSON.stringify({ error: j });
   } catch {
     /* not JSON after all: pass the text through */
   }
-  const headers = new Headers(res.headers);
+  return new Response(body, { status: res.status, statusText: res.statusText, headers: withoutLength(res.headers) });
+}
+
+function withoutLength(h: Headers): Headers {
+  const headers = new Headers(h);
   headers.delete('content-length');
   headers.delete('content-encoding');
-  return new Response(body, { status: res.status, statusText: res.statusText, headers });
+  return headers;
+}
+
+/** A response body as text, cut at `maxBytes` or after `ms` (then the connection is let go). */
+async function boundedText(res: Response, ms: number, maxBytes: number): Promise<string> {
+  if (!res.body) return '';
+  const reader = res.body.getReader();
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), ms)));
+  try {
+    while (size < maxBytes) {
+      const next = await Promise.race([reader.read(), expired]);
+      if (next === 'timeout' || next.done) break;
+      parts.push(next.value);
+      size += next.value.length;
+    }
+  } catch {
+    /* a dropped connection: keep what came */
+  } finally {
+    clearTimeout(timer);
+    void reader.cancel().catch(() => undefined);
+  }
+  return Buffer.concat(parts).subarray(0, maxBytes).toString('utf8');
 }
 
 function serverMessage(err: APIError): string {
