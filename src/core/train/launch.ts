@@ -58,6 +58,8 @@ export function shellQuote(a: ShellArg): string {
     if (!ENV_NAME.test(a.env)) throw new RangeError(`'${a.env}' is not an environment variable name (letters, digits and _, not starting with a digit)`);
     return `"$${a.env}"`;
   }
+  // A NUL cannot be passed in any argv (spawn throws): refused here with a message instead (test/fuzz/settings).
+  if (a.includes('\0')) throw new RangeError(`${JSON.stringify(a.slice(0, 60))} holds a NUL byte, which no command line can carry: remove it from the mellm setting or task property`);
   if (a !== '' && SAFE.test(a)) return a;
   return `'${a.replace(/'/g, `'\\''`)}'`;
 }
