@@ -55,7 +55,7 @@ export async function run(ctx: FuzzContext) {
   const baseline = ctx.baseline();
   const cases: Record<string, number> = {};
   const count = (k: string) => (cases[k] = (cases[k] ?? 0) + 1);
-  const perFormat = Math.round(1250 * ctx.scale);
+  const perFormat = Math.round(1600 * ctx.scale);
   let peakDelta = 0;
   let i = 0;
   for (const fmt of ['png', 'jpeg', 'bmp', 'tiff'] as ImageFormat[]) {

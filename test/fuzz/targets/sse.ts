@@ -103,7 +103,7 @@ export async function run(ctx: FuzzContext) {
       count(`sse streamed (${d.stop})`);
       for (const r of open) r.destroy();
     }),
-    { seed: ctx.seed, numRuns: Math.round(1200 * ctx.scale), timeout: 5_000, endOnFailure: true },
+    { seed: ctx.seed, numRuns: Math.round(1500 * ctx.scale), timeout: 5_000, endOnFailure: true },
   );
   server.closeAllConnections();
   server.close();

@@ -107,7 +107,7 @@ export async function run(ctx: FuzzContext) {
         else if (code !== 1 || stderr.trimEnd().split('\n').length !== 1) throw new Error(`case ${i}: dataset scan exit ${code}: ${stderr}`);
       }
     }),
-    { seed: ctx.seed, numRuns: Math.round(800 * ctx.scale), timeout: 10_000, endOnFailure: true },
+    { seed: ctx.seed, numRuns: Math.round(1000 * ctx.scale), timeout: 10_000, endOnFailure: true },
   );
   return { cases, notes: [] };
 }
