@@ -109,7 +109,7 @@ export function commandLine(plan: TaskPlan, target: Target, jobId?: string): str
  */
 export function stopJobScript(target: Target, jobId: string): string {
   const f = shellQuote(jobPidFile(jobId));
-  return `cd ${shellQuote(target.workdir)} 2>/dev/null; p=$(cat ${f} 2>/dev/null) && case "$p" in ''|*[!0-9]*) ;; *) kill -TERM -- "-$p" 2>/dev/null || kill -TERM "$p" 2>/dev/null;; esac; rm -f ${f}`;
+  return `cd ${shellQuote(target.workdir)} 2>/dev/null; p=$(cat ${f} 2>/dev/null) && case "$p" in ''|*[!0-9]*) ;; *) kill -s TERM -- "-$p" 2>/dev/null || kill -s TERM "$p" 2>/dev/null;; esac; rm -f ${f}`;
 }
 
 export function planTrain(o: TrainOptions): TaskPlan {
