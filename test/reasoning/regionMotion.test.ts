@@ -9,23 +9,11 @@ import {
   quantiseAngle,
   rasterisePolygon,
 } from '../../src/core/reasoning/regionMotion';
-import type { FlowField } from '../../src/core/native';
+import { flowOf } from '../support/flowField';
 import { loadFixtureFace, EXPRESSIONS } from '../fixtures/reasoning/face';
 import { warpFace } from '../support/warp';
 import { rng } from '../support/rng';
 import { fitRigidToFlow } from '../../src/core/reasoning/rigidAlign';
-
-function flowOf(width: number, height: number, f: (x: number, y: number) => [number, number]): FlowField {
-  const u = new Float32Array(width * height);
-  const v = new Float32Array(width * height);
-  for (let y = 0; y < height; y++)
-    for (let x = 0; x < width; x++) {
-      const [a, b] = f(x, y);
-      u[y * width + x] = a;
-      v[y * width + x] = b;
-    }
-  return { width, height, u, v };
-}
 
 test('angles are quantised to 30 degrees with half to even, then named as the map colours them', () => {
   assert.equal(quantiseAngle(14.9), 0);

@@ -3,22 +3,10 @@
 // by nearest centre with numpy-argmin ties, the concentration rule, and the head vector subtracted.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { FlowField } from '../../src/core/native';
 import { MIN_CONCENTRATION, measureRegionStats, octantOf, roundDegrees } from '../../src/core/reasoning/regionStats';
 import { rasterisePolygon } from '../../src/core/reasoning/regionMotion';
+import { flowOf } from '../support/flowField';
 import { loadFixtureFace } from '../fixtures/reasoning/face';
-
-function flowOf(width: number, height: number, f: (x: number, y: number) => [number, number]): FlowField {
-  const u = new Float32Array(width * height);
-  const v = new Float32Array(width * height);
-  for (let y = 0; y < height; y++)
-    for (let x = 0; x < width; x++) {
-      const [a, b] = f(x, y);
-      u[y * width + x] = a;
-      v[y * width + x] = b;
-    }
-  return { width, height, u, v };
-}
 
 test('octants: nearest 45-degree centre counter-clockwise from right; exact ties go to the earlier octant', () => {
   assert.equal(octantOf(0), 'right');

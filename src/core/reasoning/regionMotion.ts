@@ -21,6 +21,7 @@ import { EVIDENCE_CALIBRATION } from './evidenceCalibration';
 import type { PhotometricChange } from './photometric';
 import { warpPoint, type RigidMotion } from './rigidAlign';
 import { REGION_NAMES, type FaceResult, type Polygon, type RegionName } from '../face/types';
+import { selectInPlace } from './select';
 
 /** The eight named directions of the colour table (DESIGN.md §2), image frame: x right, y down. */
 export type Direction8 = 'right' | 'down-right' | 'down' | 'down-left' | 'left' | 'up-left' | 'up' | 'up-right';
@@ -243,32 +244,6 @@ export function rasterisePolygon(poly: Polygon, width: number, height: number, o
   return Math.min(count, out.length);
 }
 
-/** k-th smallest (0-based) of the first n entries; reorders `a`. Hoare quickselect, deterministic pivot. */
-function select(a: Float32Array, n: number, k: number): number {
-  let lo = 0;
-  let hi = n - 1;
-  while (lo < hi) {
-    const pivot = a[(lo + hi) >> 1];
-    let i = lo;
-    let j = hi;
-    while (i <= j) {
-      while (a[i] < pivot) i++;
-      while (a[j] > pivot) j--;
-      if (i <= j) {
-        const t = a[i];
-        a[i] = a[j];
-        a[j] = t;
-        i++;
-        j--;
-      }
-    }
-    if (k <= j) hi = j;
-    else if (k >= i) lo = i;
-    else return a[k];
-  }
-  return a[k];
-}
-
 const NO_EVIDENCE: RegionEvidence = Object.freeze({ floor: 0, z: 0, confidence: 0, fb: 0, warp: 0, passes: false });
 
 function emptyMotion(region: RegionName): RegionMotion {
@@ -403,8 +378,8 @@ export function measureRegionMotion(flow: FlowField, face: FaceResult, opts: Mea
       mags[nb++] = Math.sqrt(d[0] * d[0] + d[1] * d[1]); // not Math.hypot: several times slower in V8's hot loops
     }
   }
-  const background = nb > 0 ? select(mags, nb, nb >> 1) : 0;
-  const background75 = nb > 0 ? select(mags, nb, Math.min(nb - 1, Math.floor(nb * 0.75))) : 0;
+  const background = nb > 0 ? selectInPlace(mags, nb, nb >> 1) : 0;
+  const background75 = nb > 0 ? selectInPlace(mags, nb, Math.min(nb - 1, Math.floor(nb * 0.75))) : 0;
   // The face's own forward-backward error and warping residual (every other pixel of the box).
   let fbFace: number | null = null;
   let residFace: number | null = null;
@@ -436,8 +411,8 @@ export function measureRegionMotion(flow: FlowField, face: FaceResult, opts: Mea
       mags[i] = Math.sqrt(d[0] * d[0] + d[1] * d[1]);
     }
     const k = Math.max(1, Math.round(n * frac));
-    // Threshold = k-th largest magnitude; select() reorders mags, so recompute per pixel below.
-    const thr = select(mags, n, n - k);
+    // Threshold = k-th largest magnitude; selectInPlace() reorders mags, so recompute per pixel below.
+    const thr = selectInPlace(mags, n, n - k);
     let su = 0;
     let sv = 0;
     let sm = 0;

@@ -1,12 +1,13 @@
 // Order statistics without a full sort: the robust fits (rigidAlign.ts, photometric.ts) take a median of
-// thousands of residuals on every iteration, where sorting was most of their time. Same values as sorting
+// thousands of residuals on every iteration, where sorting was most of their time; regionMotion.ts takes its
+// per-region percentiles from the same code. Same values as sorting
 // and indexing (for arrays without NaN).
 
 /**
  * The k-th smallest of a[0 .. n-1] (k from 0), by quickselect with a median-of-three pivot. Reorders
  * a[0 .. n-1] in place: afterwards a[0 .. k-1] <= a[k] <= a[k+1 .. n-1].
  */
-export function selectInPlace(a: Float64Array, n: number, k: number): number {
+export function selectInPlace(a: Float64Array | Float32Array, n: number, k: number): number {
   let lo = 0;
   let hi = n - 1;
   while (hi > lo) {
@@ -34,7 +35,7 @@ export function selectInPlace(a: Float64Array, n: number, k: number): number {
   return a[k];
 }
 
-function swap(a: Float64Array, i: number, j: number): void {
+function swap(a: Float64Array | Float32Array, i: number, j: number): void {
   const t = a[i];
   a[i] = a[j];
   a[j] = t;
