@@ -10,24 +10,17 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { scanDataset } from '../../src/core/dataset/scan';
 import { buildPrompt } from '../../src/core/reasoning/prompts';
-import { BuiltinReasoner, chunkText } from '../../src/core/reasoning/reasoner';
-import { PROTOCOL_VERSION, type HostMessage, type Lane } from '../../src/shared/protocol';
+import { BuiltinReasoner } from '../../src/core/reasoning/reasoner';
+import { PROTOCOL_VERSION } from '../../src/shared/protocol';
 import { analyse } from '../../src/vscode/analysis';
 import { apexCurve, resolvePair } from '../../src/vscode/clipFrames';
 import { loadClipData } from '../../src/vscode/clipPipeline';
 import { buildClipView, flowView } from '../../src/vscode/clipView';
 import { listForScan } from '../../src/vscode/clips';
 import { openPanel, ROOT } from '../../test/webview/harness';
+import { streamMessages } from '../../test/webview/fixtures';
 import { THEMES } from '../../test/webview/themes';
 import { writeSampleSequence } from '../../test/support/sampleSequence';
-
-function stream(clipId: string, lane: Lane, label: string, kind: 'builtin' | 'server', text: string, totalMs: number): HostMessage[] {
-  return [
-    { type: 'streamStart', clipId, lane, label, kind },
-    ...chunkText(text, 24).map((t) => ({ type: 'streamDelta' as const, clipId, lane, text: t })),
-    { type: 'streamDone', clipId, lane, stop: 'stop', incomplete: false, totalMs },
-  ];
-}
 
 async function main(): Promise<void> {
   const want = process.argv.slice(2);
@@ -57,12 +50,12 @@ async function main(): Promise<void> {
           { type: 'init', version: PROTOCOL_VERSION, settings: { lang: 'en', uiLang: 'en', trusted: true, defaultSource: { kind: 'builtin' }, endpoints: ['http://gpu1:8000'], model: 'mellm' } },
           { type: 'clip', clip },
           { type: 'flow', clipId, flow: flowView(d.flow) },
-          ...stream(clipId, 'a', 'Built-in FACS reasoner', 'builtin', builtin, 3),
+          ...streamMessages(clipId, 'a', 'Built-in FACS reasoner', 'builtin', builtin, 3),
           { type: 'analysis', clipId, lane: 'a', result: analyse(builtin, d.motion, { restates: true }) },
         );
         await p.page.locator('button[data-action="compare"]').click();
         await p.send(
-          ...stream(clipId, 'b', 'Qwen2.5-VL-7B — recorded answer (paper Fig. 4), checked against this clip', 'server', recorded, 8400),
+          ...streamMessages(clipId, 'b', 'Qwen2.5-VL-7B — recorded answer (paper Fig. 4), checked against this clip', 'server', recorded, 8400),
           { type: 'analysis', clipId, lane: 'b', result: analyse(recorded, d.motion) },
           // The region-text lane as a user without a region-text server sees it: the host's message and actions.
           {

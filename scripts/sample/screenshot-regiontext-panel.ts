@@ -8,23 +8,16 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { buildPrompt } from '../../src/core/reasoning/prompts';
-import { BuiltinReasoner, chunkText } from '../../src/core/reasoning/reasoner';
+import { BuiltinReasoner } from '../../src/core/reasoning/reasoner';
 import { buildRegionTextPrompt } from '../../src/core/reasoning/regionText';
-import { PROTOCOL_VERSION, type HostMessage, type Lane, type SourceKind } from '../../src/shared/protocol';
+import { PROTOCOL_VERSION } from '../../src/shared/protocol';
 import { analyse } from '../../src/vscode/analysis';
 import { loadClipData } from '../../src/vscode/clipPipeline';
 import { buildClipView, flowView } from '../../src/vscode/clipView';
 import { standInAnswer } from '../../test/support/regionTextStandIn';
 import { openPanel, ROOT } from '../../test/webview/harness';
+import { streamMessages } from '../../test/webview/fixtures';
 import { THEMES } from '../../test/webview/themes';
-
-function stream(clipId: string, lane: Lane, label: string, kind: SourceKind, text: string, totalMs: number): HostMessage[] {
-  return [
-    { type: 'streamStart', clipId, lane, label, kind },
-    ...chunkText(text, 24).map((t) => ({ type: 'streamDelta' as const, clipId, lane, text: t })),
-    { type: 'streamDone', clipId, lane, stop: 'stop', incomplete: false, totalMs },
-  ];
-}
 
 async function main(): Promise<void> {
   const want = process.argv.slice(2);
@@ -46,14 +39,14 @@ async function main(): Promise<void> {
         { type: 'init', version: PROTOCOL_VERSION, settings },
         { type: 'clip', clip },
         { type: 'flow', clipId: 'sample', flow: flowView(d.flow) },
-        ...stream('sample', 'a', 'Built-in FACS reasoner', 'builtin', builtin, 3),
+        ...streamMessages('sample', 'a', 'Built-in FACS reasoner', 'builtin', builtin, 3),
         { type: 'analysis', clipId: 'sample', lane: 'a', result: analyse(builtin, d.motion, { restates: true }) },
       );
       await p.page.locator('button[data-action="compare"]').click();
       await p.send(
-        ...stream('sample', 'b', 'Qwen2.5-VL-7B — recorded answer (paper Fig. 4), checked against this clip', 'server', recorded, 8400),
+        ...streamMessages('sample', 'b', 'Qwen2.5-VL-7B — recorded answer (paper Fig. 4), checked against this clip', 'server', recorded, 8400),
         { type: 'analysis', clipId: 'sample', lane: 'b', result: analyse(recorded, d.motion) },
-        ...stream('sample', 'c', "Region text → stand-in server (rules over this clip's region text, no model)", 'region-text', standIn, 240),
+        ...streamMessages('sample', 'c', "Region text → stand-in server (rules over this clip's region text, no model)", 'region-text', standIn, 240),
         { type: 'analysis', clipId: 'sample', lane: 'c', result: analyse(standIn, d.motion, { toldMotion: true }) },
       );
       await p.page.waitForTimeout(600);

@@ -1,7 +1,8 @@
 // Synthetic clip data for the panel tests: flat-colour images whose pixels the tests can check,
 // a region polygon, and a long FGMU-style answer.
 import sharp from 'sharp';
-import type { ClipView } from '../../src/shared/protocol';
+import type { ClipView, HostMessage, Lane, SourceKind } from '../../src/shared/protocol';
+import { chunkText } from '../../src/core/reasoning/reasoner';
 
 export const W = 200;
 export const H = 240;
@@ -101,3 +102,12 @@ export const TEST_FRAMES: NonNullable<ClipView['frames']> = {
   apexFrom: 'annotation',
   curve: [2, 3, 4, 5, 6, 7, 8, 9, 10, 11].map((f) => ({ frame: f, magnitude: 1 - Math.abs(f - 6) / 6 })),
 };
+
+/** A whole answer as the host streams it to a lane: start, 24-character deltas, done. */
+export function streamMessages(clipId: string, lane: Lane, label: string, kind: SourceKind, text: string, totalMs: number): HostMessage[] {
+  return [
+    { type: 'streamStart', clipId, lane, label, kind },
+    ...chunkText(text, 24).map((t) => ({ type: 'streamDelta' as const, clipId, lane, text: t })),
+    { type: 'streamDone', clipId, lane, stop: 'stop', incomplete: false, totalMs },
+  ];
+}
