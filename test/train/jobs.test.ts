@@ -116,3 +116,22 @@ test('~ paths are the target\'s home, not a folder named ~', () => {
   assert.match(tr.plan.files[0].content, /^dataset_dir: \/home\/me\/data$/m);
   assert.equal(needsHome(def({ job: 'train' }), settings()), false);
 });
+
+test('a NUL byte in a setting or task property is refused naming that setting (the fuzz found a nameless message)', () => {
+  const nul = 'a\0b';
+  const cases: Array<[MellmTaskDefinition, JobSettings, readonly string[], RegExp]> = [
+    [def({ job: 'serve' }), settings({ serve: { modelDir: nul } }), ctx.mellm, /^mellm\.serve\.modelDir holds a NUL byte/],
+    [def({ job: 'train' }), settings({ train: { baseModel: nul } }), ctx.mellm, /^mellm\.train\.baseModel holds a NUL byte/],
+    [def({ job: 'train' }), settings({ train: { extra: { lora_target: nul } } }), ctx.mellm, /^mellm\.train\.extra\.lora_target holds a NUL byte/],
+    [def({ job: 'train' }), settings({ workdir: nul }), ctx.mellm, /^mellm\.jobs\.workdir holds/],
+    [def({ job: 'train' }), settings({ remotePrefix: `ssh ${nul}` }), ctx.mellm, /^mellm\.jobs\.remotePrefix holds/],
+    [def({ job: 'benchmark', dataset: 'd' }), settings({ model: nul }), ctx.mellm, /^mellm\.model holds/],
+    [def({ job: 'benchmark', dataset: 'd' }), settings({ endpoints: [`http://h/${nul}`] }), ctx.mellm, /^mellm\.endpoints holds/],
+    [def({ job: 'export', dataset: nul }), settings(), ctx.mellm, /^the "dataset" property of the mellm task in tasks\.json holds/],
+    [def({ job: 'train', overrides: { maxSteps: 1, baseModel: nul } }), settings(), ctx.mellm, /^override "baseModel" in the mellm task \(tasks\.json\) holds/],
+    [def({ job: 'export', dataset: 'd' }), settings(), ['mellm', nul], /^mellm\.jobs\.cli holds/],
+  ];
+  for (const [d, s, mellm, want] of cases) {
+    assert.throws(() => resolveJob(d, s, { ...ctx, mellm: [...mellm] }), (e: unknown) => e instanceof Error && want.test(e.message) && /remove it$/.test(e.message), String(want));
+  }
+});

@@ -167,10 +167,42 @@ function expandPaths<T extends object>(o: T, keys: readonly string[], home: stri
 
 const TASK_STRINGS = ['dataset', 'out', 'protocol', 'lang', 'task'] as const;
 
+/**
+ * A NUL byte cannot reach any command line (spawn throws); shellQuote refuses it too, but only knows the
+ * value. Here each setting and task property is checked under its own name, so the message says which.
+ */
+function refuseNul(def: MellmTaskDefinition, s: JobSettings, mellm: readonly string[]): void {
+  const check = (v: unknown, where: string): void => {
+    if (typeof v === 'string' && v.includes('\0')) {
+      throw new JobDefinitionError(`${where} holds a NUL byte (${JSON.stringify(v.slice(0, 60))}), which no command line can carry: remove it`);
+    }
+  };
+  const each = (o: object | undefined, where: (k: string) => string): void => {
+    if (!o || typeof o !== 'object') return;
+    for (const [k, v] of Object.entries(o)) {
+      check(k, where(k));
+      if (v && typeof v === 'object' && !Array.isArray(v)) each(v, (k2) => `${where(k)}.${k2}`);
+      else check(v, where(k));
+    }
+  };
+  check(s.remotePrefix, 'mellm.jobs.remotePrefix');
+  check(s.workdir, 'mellm.jobs.workdir');
+  for (const w of mellm) check(w, 'mellm.jobs.cli');
+  each(s.train, (k) => `mellm.train.${k}`);
+  each(s.serve, (k) => `mellm.serve.${k}`);
+  for (const e of s.endpoints ?? []) check(e, 'mellm.endpoints');
+  check(s.model, 'mellm.model');
+  for (const e of s.regionText?.endpoints ?? []) check(e, 'mellm.regionText.endpoints');
+  check(s.regionText?.model, 'mellm.regionText.model');
+  for (const k of ['dataset', 'out', 'protocol', 'lang', 'task', 'source'] as const) check(def[k], `the "${k}" property of the mellm task in tasks.json`);
+  each(def.overrides, (k) => `override "${k}" in the mellm task (tasks.json)`);
+}
+
 export function resolveJob(defIn: MellmTaskDefinition, sIn: JobSettings, ctx: ResolveContext): { plan: TaskPlan; target: Target } {
   if (!JOB_KINDS.includes(defIn.job)) {
     throw new JobDefinitionError(`unknown mellm task job "${String(defIn.job)}": use one of ${JOB_KINDS.join(', ')}`);
   }
+  refuseNul(defIn, sIn, ctx.mellm);
   for (const k of TASK_STRINGS) {
     const v = defIn[k];
     if (v !== undefined && (typeof v !== 'string' || v === '')) throw new JobDefinitionError(`the mellm task's "${k}" must be a non-empty string, got ${JSON.stringify(v)}`);
