@@ -47,7 +47,7 @@ export interface SplitSizes {
 }
 
 export const SIZES: Record<Split, SplitSizes> = {
-  calibration: { nullsPerFace: 80, auRepeats: 0, prototypeRepeats: 0 },
+  calibration: { nullsPerFace: 140, auRepeats: 0, prototypeRepeats: 0 },
   dev: { nullsPerFace: 20, auRepeats: 2, prototypeRepeats: 2 },
   report: { nullsPerFace: 52, auRepeats: 4, prototypeRepeats: 3 },
 };
