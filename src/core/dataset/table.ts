@@ -95,20 +95,20 @@ function cellText(cell: ExcelJS.Cell): string {
 export const MAX_TABLE_BYTES = 64 * 2 ** 20;
 export const MAX_WORKBOOK_UNPACKED_BYTES = 256 * 2 ** 20;
 
+/** Offset of a zip's end-of-central-directory record (searched back over the longest comment), or -1. */
+function endOfCentralDirectory(buf: Buffer): number {
+  const end = buf.length - 22;
+  for (let i = end; i >= Math.max(0, end - 0xffff); i--) if (buf.readUInt32LE(i) === 0x06054b50) return i;
+  return -1;
+}
+
 /**
  * What a zip's central directory says it holds: entry count and total unpacked size (ZIP64 sizes read as
  * unknown = too big). null when there is no end-of-central-directory record. Read before exceljs unpacks a
  * workbook, so a small file that unpacks to gigabytes is refused instead of filling memory.
  */
 export function zipUnpackedSize(buf: Buffer): { entries: number; bytes: number } | null {
-  const min = Math.max(0, buf.length - 22 - 0xffff);
-  let eocd = -1;
-  for (let i = buf.length - 22; i >= min; i--) {
-    if (buf.readUInt32LE(i) === 0x06054b50) {
-      eocd = i;
-      break;
-    }
-  }
+  const eocd = endOfCentralDirectory(buf);
   if (eocd < 0) return null;
   const entries = buf.readUInt16LE(eocd + 10);
   let off = buf.readUInt32LE(eocd + 16);
@@ -154,14 +154,7 @@ function colNumber(letters: string): number {
  * (the archive is already bounded in what it unpacks to) and says what is too big, or null.
  */
 export function sheetExpansion(buf: Buffer): string | null {
-  const end = buf.length - 22;
-  let eocd = -1;
-  for (let i = end; i >= Math.max(0, end - 0xffff); i--) {
-    if (buf.readUInt32LE(i) === 0x06054b50) {
-      eocd = i;
-      break;
-    }
-  }
+  const eocd = endOfCentralDirectory(buf);
   if (eocd < 0) return null;
   const entries = buf.readUInt16LE(eocd + 10);
   let off = buf.readUInt32LE(eocd + 16);
