@@ -53,8 +53,6 @@ export async function run(ctx: FuzzContext) {
   const all = await seeds();
   for (const fmt of Object.keys(all) as ImageFormat[]) for (const s of all[fmt]) await decodeImage(s, `seed.${EXT[fmt]}`); // every seed is valid
   const baseline = ctx.baseline();
-  const cases: Record<string, number> = {};
-  const count = (k: string) => (cases[k] = (cases[k] ?? 0) + 1);
   const perFormat = Math.round(1600 * ctx.scale);
   let peakDelta = 0;
   let i = 0;
@@ -70,7 +68,7 @@ export async function run(ctx: FuzzContext) {
         const name = `case-${n}.${EXT[fmt]}`;
         const claim = readDims(buf, fmt);
         const bomb = claim.width * claim.height > maxPixels;
-        count(`${fmt}${bomb ? ' bomb' : ''}`);
+        ctx.count(`${fmt}${bomb ? ' bomb' : ''}`);
         try {
           const img = n % 10 === 0 ? await loadImage((fs.writeFileSync(path.join(ctx.tmp, name), buf), path.join(ctx.tmp, name))) : await decodeImage(buf, name);
           if (!(img.width >= 1 && img.height >= 1 && img.width * img.height <= maxPixels)) throw new Error(`${name}: decoded ${img.width}x${img.height}, outside 1..${maxPixels} pixels`);
@@ -95,7 +93,7 @@ export async function run(ctx: FuzzContext) {
             stderr: (t) => void (stderr += t),
             signal: new AbortController().signal,
           });
-          count('mmc in-process');
+          ctx.count('mmc in-process');
           const left = fs.readdirSync(outDir);
           if (code === 0) {
             if (left.join() !== 'map.png') throw new Error(`mmc ${name}: exit 0 but the folder holds ${left.join(', ')}`);
@@ -111,5 +109,5 @@ export async function run(ctx: FuzzContext) {
     );
   }
   configureImageLimits({ memoryMiB: LIMIT_MIB });
-  return { cases, notes: [`limit ${LIMIT_MIB} MiB (${maxPixels} px), peak RSS growth over a case ${peakDelta.toFixed(0)} MiB (bound ${RSS_MARGIN_MIB})`] };
+  return [`limit ${LIMIT_MIB} MiB (${maxPixels} px), peak RSS growth over a case ${peakDelta.toFixed(0)} MiB (bound ${RSS_MARGIN_MIB})`];
 }

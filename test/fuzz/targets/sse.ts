@@ -75,8 +75,6 @@ export async function run(ctx: FuzzContext) {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   ctx.baseline();
-  const cases: Record<string, number> = {};
-  const count = (k: string) => (cases[k] = (cases[k] ?? 0) + 1);
   let n = 0;
   await fc.assert(
     fc.asyncProperty(caseArb, async (c) => {
@@ -91,7 +89,7 @@ export async function run(ctx: FuzzContext) {
         if (!(e instanceof ReasoningError)) throw new Error(`case ${i}: not a ReasoningError: ${(e as Error)?.name}: ${(e as Error)?.message}`);
         if (events.some((x) => x.type === 'delta')) throw new Error(`case ${i}: threw after a delta: ${e.message}`);
         if (e.message.includes(KEY) || e.message.includes('\n')) throw new Error(`case ${i}: message leaks the key or has several lines: ${e.message}`);
-        count(`sse refused (${e.code})`);
+        ctx.count(`sse refused (${e.code})`);
         for (const r of open) r.destroy();
         return;
       }
@@ -100,12 +98,12 @@ export async function run(ctx: FuzzContext) {
       const d = dones[0] as Extract<ReasoningEvent, { type: 'done' }>;
       if (d.incomplete !== (d.stop !== 'stop')) throw new Error(`case ${i}: incomplete ${d.incomplete} with stop ${d.stop}`);
       if ((d.message ?? '').includes(KEY)) throw new Error(`case ${i}: done message leaks the key`);
-      count(`sse streamed (${d.stop})`);
+      ctx.count(`sse streamed (${d.stop})`);
       for (const r of open) r.destroy();
     }),
     { seed: ctx.seed, numRuns: Math.round(1500 * ctx.scale), timeout: 5_000, endOnFailure: true },
   );
   server.closeAllConnections();
   server.close();
-  return { cases, notes: [] };
+  return [];
 }

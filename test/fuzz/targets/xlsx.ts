@@ -82,14 +82,12 @@ export async function run(ctx: FuzzContext) {
   for (let f = 40; f <= 60; f++) fs.writeFileSync(path.join(clip, `img${f}.jpg`), 'x');
   const sheet = path.join(root, 'CASME2-coding-20140508.xlsx');
   ctx.baseline();
-  const cases: Record<string, number> = {};
-  const count = (k: string) => (cases[k] = (cases[k] ?? 0) + 1);
   let n = 0;
   await fc.assert(
     fc.asyncProperty(caseArb, async (c) => {
       const i = n++;
       ctx.beat(`xlsx #${i} (${c.k})`);
-      count(`xlsx ${c.k}`);
+      ctx.count(`xlsx ${c.k}`);
       fs.writeFileSync(sheet, build(c));
       try {
         const tables = await readWorkbook(sheet);
@@ -102,12 +100,12 @@ export async function run(ctx: FuzzContext) {
         let stdout = '';
         let stderr = '';
         const code = await main(['dataset', 'scan', root, '--json'], { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), signal: new AbortController().signal });
-        count('dataset scan in-process');
+        ctx.count('dataset scan in-process');
         if (code === 0) JSON.parse(stdout);
         else if (code !== 1 || stderr.trimEnd().split('\n').length !== 1) throw new Error(`case ${i}: dataset scan exit ${code}: ${stderr}`);
       }
     }),
     { seed: ctx.seed, numRuns: Math.round(1000 * ctx.scale), timeout: 10_000, endOnFailure: true },
   );
-  return { cases, notes: [] };
+  return [];
 }
