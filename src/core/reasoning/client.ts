@@ -617,7 +617,7 @@ export class MellmServerClient implements ReasoningSource {
         // `data: null`, `data: []` or choices that are not a list parse as JSON but are no chunk (test/fuzz/sse):
         // malformed, by the contract: an error before any text, a cut answer after it, never a throw.
         const raw = chunk as unknown as { choices?: unknown } | null;
-        if (raw === null || typeof raw !== 'object' || Array.isArray(raw) || (raw.choices !== undefined && raw.choices !== null && !Array.isArray(raw.choices))) {
+        if (raw === null || typeof raw !== 'object' || Array.isArray(raw) || (raw.choices != null && !Array.isArray(raw.choices))) {
           if (text === '') return { code: 'protocol', message: `The server at ${ep.display} sent a chunk that is not a chat.completion.chunk; check that it is an OpenAI-compatible server (vllm serve).`, retriable: true };
           stop = 'malformed';
           message = `The server at ${ep.display} sent a malformed chunk; the answer is cut.`;
@@ -720,21 +720,19 @@ async function errorBodyFetch(url: string | URL | Request, init: RequestInit | u
   // stalls would hang the request past every timeout (found by test/fuzz/sse). Read at most 64 KiB, for the connect timeout.
   const text = await boundedText(res, bodyMs, 64 * 1024);
   let body = text;
-  if (!/json/i.test(res.headers.get('content-type') ?? '')) return new Response(body, { status: res.status, statusText: res.statusText, headers: withoutLength(res.headers) });
-  try {
-    const j = JSON.parse(text) as unknown;
-    if (j !== null && typeof j === 'object' && !Array.isArray(j) && !('error' in j)) body = JSON.stringify({ error: j });
-  } catch {
-    /* not JSON after all: pass the text through */
+  if (/json/i.test(res.headers.get('content-type') ?? '')) {
+    try {
+      const j = JSON.parse(text) as unknown;
+      if (j !== null && typeof j === 'object' && !Array.isArray(j) && !('error' in j)) body = JSON.stringify({ error: j });
+    } catch {
+      /* not JSON after all: pass the text through */
+    }
   }
-  return new Response(body, { status: res.status, statusText: res.statusText, headers: withoutLength(res.headers) });
-}
-
-function withoutLength(h: Headers): Headers {
-  const headers = new Headers(h);
+  // The body is now text read here: its length and encoding headers no longer describe it.
+  const headers = new Headers(res.headers);
   headers.delete('content-length');
   headers.delete('content-encoding');
-  return headers;
+  return new Response(body, { status: res.status, statusText: res.statusText, headers });
 }
 
 /** A response body as text, cut at `maxBytes` or after `ms` (then the connection is let go). */

@@ -194,7 +194,7 @@ function refuseNul(def: MellmTaskDefinition, s: JobSettings, mellm: readonly str
   check(s.model, 'mellm.model');
   for (const e of s.regionText?.endpoints ?? []) check(e, 'mellm.regionText.endpoints');
   check(s.regionText?.model, 'mellm.regionText.model');
-  for (const k of ['dataset', 'out', 'protocol', 'lang', 'task', 'source'] as const) check(def[k], `the "${k}" property of the mellm task in tasks.json`);
+  for (const k of [...TASK_STRINGS, 'source'] as const) check(def[k], `the "${k}" property of the mellm task in tasks.json`);
   each(def.overrides, (k) => `override "${k}" in the mellm task (tasks.json)`);
 }
 
