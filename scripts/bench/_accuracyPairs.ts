@@ -1,18 +1,14 @@
 // The pairs of the reasoner-accuracy benchmark: which face, which actions, which camera, by split.
 //  - calibration: camera-only pairs on the development faces, for setting the evidence thresholds;
 //  - dev: expressions and camera-only pairs on the development faces (for looking at while developing);
-//  - report: expressions and camera-only pairs on the four HELD-OUT faces, with their own seeds: the
+//  - report: expressions and camera-only pairs on the HELD-OUT faces, with their own seeds: the
 //    figures the README shows. Nothing is tuned on them.
-// The development faces are the ones the reasoner's unit tests already used (face.png) and two crops; the
-// held-out faces are the other four crops of the face-api demo photos (MIT) the project ships.
-import { join } from 'node:path';
+// Which faces are development and which held out: _benchFaces.ts.
 import { rng, type Rng } from '../../test/support/rng';
+import { DEV_FACES, REPORT_FACES } from './_benchFaces';
 import { drawCamera, type CameraParams } from './_camera';
 import { ACTIONS, PROTOTYPES, SCORED_AUS, truthCodes, type ActionSpec, type Side } from './_facsActions';
 
-const ROOT = join(__dirname, '..', '..');
-export const DEV_FACES = ['test/fixtures/reasoning/face.png', 'test/fixtures/face/crop1.jpg', 'test/fixtures/face/crop3.jpg'].map((f) => join(ROOT, f));
-export const REPORT_FACES = ['test/fixtures/face/crop2.jpg', 'test/fixtures/face/crop4.jpg', 'test/fixtures/face/crop5.jpg', 'test/fixtures/face/crop6.jpg'].map((f) => join(ROOT, f));
 
 export type Split = 'calibration' | 'dev' | 'report';
 
@@ -47,9 +43,9 @@ export interface SplitSizes {
 }
 
 export const SIZES: Record<Split, SplitSizes> = {
-  calibration: { nullsPerFace: 140, auRepeats: 0, prototypeRepeats: 0 },
-  dev: { nullsPerFace: 20, auRepeats: 2, prototypeRepeats: 2 },
-  report: { nullsPerFace: 52, auRepeats: 4, prototypeRepeats: 3 },
+  calibration: { nullsPerFace: 60, auRepeats: 0, prototypeRepeats: 0 },
+  dev: { nullsPerFace: 16, auRepeats: 2, prototypeRepeats: 1 },
+  report: { nullsPerFace: 22, auRepeats: 2, prototypeRepeats: 2 },
 };
 
 export function pairsOf(split: Split, sizes: SplitSizes = SIZES[split]): PairSpec[] {
