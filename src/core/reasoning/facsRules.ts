@@ -190,8 +190,10 @@ export function inferAus(report: RegionMotionReport): { aus: InferredAu[]; noted
   }
   for (const s of SIDES) if (corner[s].moving && corner[s].sector === -2 && !echo(`lipCorner${s}`, 'lowerLip', 'chin')) hit(15, s, `lipCorner${s}`);
   const narrowed = inish(corner.R) && inish(corner.L);
-  if (narrowed) hit(23, undefined, 'lipCornerR', 'lipCornerL'); // mouth narrowed: lip tightener
-  else for (const s of SIDES) if (inish(corner[s])) hit(14, s, `lipCorner${s}`);
+  // Mouth narrowed: the lip tightener. One corner drawn towards the midline alone is no AU we can name: the
+  // dimpler (AU14) draws the corner back into the cheek, which a frontal view shows as lateral, not medial
+  // (it was read as AU14 until stop 22; on the development faces that was mostly a lip tightener's one side).
+  if (narrowed) hit(23, undefined, 'lipCornerR', 'lipCornerL');
 
   // Midline: upper lip, lower lip, chin (up/down in the face frame).
   const ul = f('upperLip', null);
@@ -202,8 +204,11 @@ export function inferAus(report: RegionMotionReport): { aus: InferredAu[]; noted
   // AU17: the chin boss pushes up, the lower lip with it. When the lips are tightened or pressed (corners
   // drawn in, or the upper lip pressing down on a rising lower lip) the chin rises with them: then only a
   // chin moving more than twice as far as the lower lip is its own push.
+  // A chin rising with a rising lower lip that no lip action explains is AU17 whichever moves more: the
+  // chin boss pushes the lower lip up (FACS 17), so the lip is the chin's echo, not the other way round.
   const lipsWork = narrowed || (DOWNISH(ul) && UPISH(ll));
-  if (UPISH(chin) && !echo('chin', 'lowerLip') && !(lipsWork && chin.magnitude < 2 * ll.magnitude)) hit(17, undefined, 'chin');
+  const chinPushesLip = UPISH(ll) && !lipsWork;
+  if (UPISH(chin) && (chinPushesLip || !echo('chin', 'lowerLip')) && !(lipsWork && chin.magnitude < 2 * ll.magnitude)) hit(17, undefined, 'chin');
   // AU26: the jaw drops.
   if (DOWNISH(chin) && !echo('chin', 'lowerLip')) hit(26, undefined, 'chin');
   // AU25: the lower lip moves down while the upper lip does not follow: the lips part (with the jaw too:
