@@ -5,6 +5,8 @@
 // Compare lane, the paper's recorded Qwen2.5-VL-7B answer (Fig. 4, sample 1) checked against THIS clip's
 // measured motion, to show contradicted claims. The label says so; it is not a run of that model here.
 // Run: node esbuild.js && node --import tsx scripts/sample/screenshot-panel.ts [dark|light|hc ...]
+// Needs a CJK font (Debian: fonts-noto-cjk): without one Chromium draws the zh answer as empty boxes.
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -22,7 +24,19 @@ import { streamMessages } from '../../test/webview/fixtures';
 import { THEMES } from '../../test/webview/themes';
 import { writeSampleSequence } from '../../test/support/sampleSequence';
 
+/** Refuses to make screenshots whose zh text would be boxes (fontconfig lists no font for zh). */
+function requireCjkFont(): void {
+  let fonts: string;
+  try {
+    fonts = execFileSync('fc-list', [':lang=zh', 'family'], { encoding: 'utf8' });
+  } catch {
+    return; // no fontconfig to ask: Chromium finds fonts its own way there
+  }
+  if (fonts.trim() === '') throw new Error('no font for Chinese is installed: the zh answer would be drawn as boxes (Debian: apt-get install fonts-noto-cjk)');
+}
+
 async function main(): Promise<void> {
+  requireCjkFont();
   const want = process.argv.slice(2);
   const themes = THEMES.filter((t) => want.length === 0 || want.includes(t.name));
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mellm-shot-'));
