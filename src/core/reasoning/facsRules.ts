@@ -105,6 +105,11 @@ const CHEEK_ECHO = 0.35;
 const LID_CHEEK = 0.4;
 /** A sideways corner pull counts as going down (the stretcher, AU20) past this slope; level or up is the dimpler (AU14). */
 const LEVEL = 0.1;
+/**
+ * The same from the corner's window fit, which keeps the vertical part: any slope below level is down (FACS).
+ * On the dev split 0 and its neighbours -0.05..0.1 give AU14 F1 0.91-0.95 (docs/reasoning.md).
+ */
+const TRACK_LEVEL = 0;
 
 function strongest(...levels: MotionIntensity[]): MotionIntensity {
   return levels.reduce((a, b) => (INTENSITIES.indexOf(b) > INTENSITIES.indexOf(a) ? b : a), 'none' as MotionIntensity);
@@ -182,11 +187,26 @@ export function inferAus(report: RegionMotionReport): { aus: InferredAu[]; noted
   const depressed = (c: FaceFrameMotion) => c.moving && c.sector === -1 && -c.up > c.out;
   const pulledOut = (c: FaceFrameMotion) => outish(c) && !depressed(c);
   for (const s of SIDES) if (depressed(corner[s])) hit(15, s, `lipCorner${s}`);
+  // Which way the corner went vertically is read from its window fit when there is one (cornerTrack.ts:
+  // the flow bends a sideways corner motion down under noise and JPEG), else from the region's flow.
+  const slopeOf = (s: AuSide): { up: number; out: number; level: number } => {
+    const t = report.corners?.[s];
+    if (t) {
+      const lateral = t.u * report.axes.ex[0] + t.v * report.axes.ex[1];
+      const out = s === 'R' ? -lateral : lateral;
+      if (out > 0) return { up: t.u * report.axes.up[0] + t.v * report.axes.up[1], out, level: TRACK_LEVEL };
+    }
+    return { up: corner[s].up, out: corner[s].out, level: LEVEL };
+  };
+  const stretched = (...sides: AuSide[]) => {
+    const m = sides.map(slopeOf);
+    return m.reduce((a, x) => a + x.up, 0) < -m.reduce((a, x) => a + x.level * x.out, 0);
+  };
   if (pulledOut(corner.R) && pulledOut(corner.L)) {
     // Both corners: one action of the mouth, read from the two corners together.
-    hit(corner.R.up + corner.L.up < -LEVEL * (corner.R.out + corner.L.out) ? 20 : 14, undefined, 'lipCornerR', 'lipCornerL');
+    hit(stretched('R', 'L') ? 20 : 14, undefined, 'lipCornerR', 'lipCornerL');
   } else {
-    for (const s of SIDES) if (pulledOut(corner[s])) hit(corner[s].up < -LEVEL * corner[s].out ? 20 : 14, s, `lipCorner${s}`);
+    for (const s of SIDES) if (pulledOut(corner[s])) hit(stretched(s) ? 20 : 14, s, `lipCorner${s}`);
   }
   for (const s of SIDES) if (corner[s].moving && corner[s].sector === -2 && !echo(`lipCorner${s}`, 'lowerLip', 'chin')) hit(15, s, `lipCorner${s}`);
   const narrowed = inish(corner.R) && inish(corner.L);

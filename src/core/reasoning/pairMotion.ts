@@ -17,6 +17,7 @@ import { photometricSummary, type PhotometricChange } from './photometric';
 import { measureRegionMotion, type RegionMotionReport } from './regionMotion';
 import { measureRegionStats, type RegionStatsReport } from './regionStats';
 import { fitRigidToFlow } from './rigidAlign';
+import { trackLipCorners } from './cornerTrack';
 
 export interface PairMotionOptions {
   onset: string | LoadedImage;
@@ -66,8 +67,10 @@ function boxOf(face: FaceResult, flow: FlowField): { x0: number; y0: number; x1:
  */
 export async function measureMotion(face: FaceResult, m: MeasuredFlow, run: { device?: Device; threads?: number; signal?: AbortSignal } = {}): Promise<RegionMotionReport> {
   const backward = await computeFlow(m.apex, m.onset, {}, run);
-  const report = measureRegionMotion(m.flow, face, { head: m.head, rigid: fitRigidToFlow(m.flow, boxOf(face, m.flow)), evidence: { backward, onset: m.onset, apex: m.apex } });
+  const rigid = fitRigidToFlow(m.flow, boxOf(face, m.flow));
+  const report = measureRegionMotion(m.flow, face, { head: m.head, rigid, evidence: { backward, onset: m.onset, apex: m.apex } });
   report.lighting = photometricSummary(m.lighting);
+  report.corners = trackLipCorners(face.points, face.interOcular, m.onset, m.apex, rigid);
   return report;
 }
 

@@ -18,6 +18,7 @@
 import type { FlowField, GreyImage } from '../native';
 import type { EvidenceCalibration } from './calibrationTypes';
 import { EVIDENCE_CALIBRATION } from './evidenceCalibration';
+import type { LipCornerTracks } from './cornerTrack';
 import type { PhotometricChange } from './photometric';
 import { warpPoint, type RigidMotion } from './rigidAlign';
 import { REGION_NAMES, type FaceResult, type Polygon, type RegionName } from '../face/types';
@@ -134,6 +135,8 @@ export interface RegionMotionReport {
    */
   axes: { ex: [number, number]; up: [number, number] };
   regions: Record<RegionName, RegionMotion>;
+  /** The lip corners' own motion from a window fit (cornerTrack.ts), when the frames were measured. */
+  corners?: LipCornerTracks;
 }
 
 /** What the clip's own noise floor is measured from (all optional: without them the floor is the background). */
