@@ -12,7 +12,7 @@
 // cannot be a micro-expression crop the pipeline would analyse.
 import { join } from 'node:path';
 import { detectFace, type Point } from '../../src/core/face';
-import { loadImage, type LoadedImage } from '../../src/core/image';
+import { loadImage, toRgb, type LoadedImage } from '../../src/core/image';
 import { eyeCentres } from '../../test/support/warp';
 import { cutCrop, iod, loadLabels } from '../../test/face/faceSet';
 import type { Pt } from './_facsActions';
@@ -25,26 +25,19 @@ const FIXTURE_HELD_OUT = ['test/fixtures/face/crop2.jpg', 'test/fixtures/face/cr
 /** The set's faces that are the fixture crops (found by template matching on the demo photos; face.png at 1/1.2 scale). */
 const FIXTURE_FACE_IDS = new Set(['fa1-a', 'fa3-a', 'fa3-b', 'fa3-c', 'fa5-a', 'fa5-d', 'fa6-b']);
 
-function addedFaces(): { dev: string[]; heldOut: string[] } {
-  const candidates = loadLabels().faces.filter((f) => !FIXTURE_FACE_IDS.has(f.id) && iod(f) >= 60).map((f) => `face-set:${f.id}`);
-  return { dev: candidates.filter((_, i) => i % 2 === 0), heldOut: candidates.filter((_, i) => i % 2 === 1) };
-}
+const LABELS = loadLabels();
+const ADDED = LABELS.faces.filter((f) => !FIXTURE_FACE_IDS.has(f.id) && iod(f) >= 60).map((f) => `face-set:${f.id}`);
+const ADDED_DEV = ADDED.filter((_, i) => i % 2 === 0);
+const ADDED_HELD_OUT = ADDED.filter((_, i) => i % 2 === 1);
 
-export const DEV_FACES: string[] = [...FIXTURE_DEV, ...addedFaces().dev];
-export const REPORT_FACES: string[] = [...FIXTURE_HELD_OUT, ...addedFaces().heldOut];
+export const DEV_FACES: string[] = [...FIXTURE_DEV, ...ADDED_DEV];
+export const REPORT_FACES: string[] = [...FIXTURE_HELD_OUT, ...ADDED_HELD_OUT];
 /** Held-out faces no run had measured before the stop-22 assignment (the fixture ones had been, twice). */
-export const FRESH_REPORT_FACES: ReadonlySet<string> = new Set(addedFaces().heldOut);
+export const FRESH_REPORT_FACES: ReadonlySet<string> = new Set(ADDED_HELD_OUT);
 
 export interface BenchFace {
   photo: LoadedImage;
   points: Pt[];
-}
-
-function toRgb(img: LoadedImage): LoadedImage {
-  if (img.channels === 3) return img;
-  const data = new Uint8Array(img.width * img.height * 3);
-  for (let i = 0; i < img.width * img.height; i++) data[3 * i] = data[3 * i + 1] = data[3 * i + 2] = img.data[i];
-  return { width: img.width, height: img.height, channels: 3, data };
 }
 
 /**
@@ -70,13 +63,12 @@ export function framePhoto(photo: LoadedImage, points: Pt[]): BenchFace {
 
 /** A face of the set: a window of 6 x 6.5 inter-ocular distances around its eyes, at the photo's own scale. */
 async function setFacePhoto(id: string): Promise<{ image: LoadedImage; nose: Point; iod: number }> {
-  const { sources, faces } = loadLabels();
-  const face = faces.find((f) => f.id === id);
+  const face = LABELS.faces.find((f) => f.id === id);
   if (!face) throw new Error(`${id}: not in test/fixtures/face-set/labels.json`);
   const d = iod(face);
   const ex = (face.eyeR[0] + face.eyeL[0]) / 2;
   const ey = (face.eyeR[1] + face.eyeL[1]) / 2;
-  const crop = await cutCrop(face, sources[face.source], 'photo', { left: ex - 3 * d, top: ey - 3 * d, width: 6 * d, height: 6.5 * d });
+  const crop = await cutCrop(face, LABELS.sources[face.source], 'photo', { left: ex - 3 * d, top: ey - 3 * d, width: 6 * d, height: 6.5 * d });
   return { image: crop.image as LoadedImage, nose: crop.nose, iod: d };
 }
 
@@ -93,7 +85,7 @@ export async function loadBenchFace(face: string): Promise<BenchFace | { skipped
   } else {
     image = await loadImage(join(ROOT, face));
   }
-  const rgb = toRgb(image);
+  const rgb: LoadedImage = { ...toRgb(image), channels: 3 };
   const found = await detectFace(rgb);
   if (!found) return { skipped: `${face}: the detector finds no face` };
   // The largest face must be the labelled one (a neighbour in a group photo would be another person).

@@ -162,8 +162,8 @@ function option(name: string): string | undefined {
 
 export interface SplitRun {
   specs: PairSpec[];
-  /** Faces left out, with the reason. */
-  skipped: string[];
+  /** Faces left out, and why. */
+  skipped: { face: string; reason: string }[];
   reports: (RegionMotionReport | null)[];
   ms: number[];
 }
@@ -179,17 +179,18 @@ export async function measureSplit(split: Split, opts: { limit?: number; log?: (
   if (opts.cache && existsSync(opts.cache)) {
     const run = JSON.parse(readFileSync(opts.cache, 'utf8')) as SplitRun;
     // Kept measurements are judged with the calibration as it is now.
-    const kept = specs.filter((s) => !(run.skipped ?? []).some((k) => k.startsWith(`${s.face}: `)));
+    const left = new Set((run.skipped ?? []).map((k) => k.face));
+    const kept = specs.filter((s) => !left.has(s.face));
     if (run.specs.length === kept.length && run.specs.every((s, i) => s.id === kept[i].id)) return { ...run, reports: run.reports.map((r) => (r ? rejudge(r) : r)) };
   }
   const photos = new Map<string, BenchFace>();
-  const skipped: string[] = [];
+  const skipped: SplitRun['skipped'] = [];
   for (const face of new Set(specs.map((s) => s.face))) {
     const p = await loadBenchFace(face);
-    if ('skipped' in p) skipped.push(p.skipped);
+    if ('skipped' in p) skipped.push({ face, reason: p.skipped });
     else photos.set(face, p);
   }
-  for (const s of skipped) opts.log?.(`reasoner-accuracy: skipped ${s}`);
+  for (const s of skipped) opts.log?.(`reasoner-accuracy: skipped ${s.reason}`);
   specs = specs.filter((s) => photos.has(s.face));
   const reports: (RegionMotionReport | null)[] = [];
   const ms: number[] = [];

@@ -76,11 +76,15 @@ export interface FacsInference {
 
 const SIDES: readonly AuSide[] = ['R', 'L'];
 
+/** An image vector (u, v) as "up" and "out" in the face frame; `side` decides which lateral direction is out. */
+function upOut(u: number, v: number, side: AuSide | null, axes: RegionMotionReport['axes']): { up: number; out: number } {
+  const lateral = u * axes.ex[0] + v * axes.ex[1]; // towards the subject's left
+  return { up: u * axes.up[0] + v * axes.up[1], out: side === 'R' ? -lateral : lateral };
+}
+
 /** Motion of `m` in the face frame; `side` decides which lateral direction is "out". */
 export function inFaceFrame(m: RegionMotion, side: AuSide | null, axes: RegionMotionReport['axes']): FaceFrameMotion {
-  const lateral = m.u * axes.ex[0] + m.v * axes.ex[1]; // towards the subject's left
-  const up = m.u * axes.up[0] + m.v * axes.up[1];
-  const out = side === 'R' ? -lateral : lateral;
+  const { up, out } = upOut(m.u, m.v, side, axes);
   const phi = (Math.atan2(up, out) * 180) / Math.PI;
   let s = Math.round(phi / 45);
   if (s === -4) s = 4;
@@ -191,11 +195,8 @@ export function inferAus(report: RegionMotionReport): { aus: InferredAu[]; noted
   // the flow bends a sideways corner motion down under noise and JPEG), else from the region's flow.
   const slopeOf = (s: AuSide): { up: number; out: number; level: number } => {
     const t = report.corners?.[s];
-    if (t) {
-      const lateral = t.u * report.axes.ex[0] + t.v * report.axes.ex[1];
-      const out = s === 'R' ? -lateral : lateral;
-      if (out > 0) return { up: t.u * report.axes.up[0] + t.v * report.axes.up[1], out, level: TRACK_LEVEL };
-    }
+    const track = t ? upOut(t.u, t.v, s, report.axes) : null;
+    if (track && track.out > 0) return { ...track, level: TRACK_LEVEL };
     return { up: corner[s].up, out: corner[s].out, level: LEVEL };
   };
   const stretched = (...sides: AuSide[]) => {

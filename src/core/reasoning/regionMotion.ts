@@ -253,7 +253,8 @@ function emptyMotion(region: RegionName): RegionMotion {
   return { region, pixels: 0, u: 0, v: 0, magnitude: 0, angle: 0, mapAngle: 0, direction: null, normalised: 0, coherence: 0, evidence: NO_EVIDENCE, intensity: 'none' };
 }
 
-function bilinearAt(d: Float32Array | Uint8Array, w: number, h: number, x: number, y: number): number {
+/** Bilinear sample of a one-channel raster, clamped to its edges. */
+export function bilinearAt(d: Float32Array | Uint8Array, w: number, h: number, x: number, y: number): number {
   const cx = Math.min(Math.max(x, 0), w - 1.001);
   const cy = Math.min(Math.max(y, 0), h - 1.001);
   const x0 = Math.floor(cx);
