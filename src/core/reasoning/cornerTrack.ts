@@ -3,8 +3,8 @@
 // Why: the dimpler (AU14) and the lip stretcher (AU20) both pull the corner sideways; FACS tells them apart
 // by the small vertical part (AU14 level or a little up, AU20 a little down). The corner's sideways motion
 // runs along the lip line, and TV-L1's regularised field reads it there mostly from fine texture: under
-// sensor noise and JPEG the lateral part shrinks and a downward part appears (docs/reasoning.md, "Why AU14
-// misses"). The corner itself is a two-dimensional feature (the lips meet), so one translation fitted over
+// sensor noise and JPEG the lateral part shrinks and a downward part appears (docs/reasoning.md, "Why the
+// flow misread AU14"). The corner itself is a two-dimensional feature (the lips meet), so one translation fitted over
 // a window around it uses all of that window's gradients at once and is not bent by the lip line alone.
 //
 // Steps (per corner): the window's start from the face's rigid motion at the corner; inverse-compositional
